@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { ApiError, errorResponse } from "@/lib/api/errors.ts";
+import { checkRange, rangeParams } from "@/lib/api/fetch-params.ts";
+import { parseWith, queryParams } from "@/lib/api/parse.ts";
+import { identifier } from "@/lib/ingest/schema.ts";
+import { findDevice } from "@/lib/queries/find-device.ts";
+import { listReadings } from "@/lib/queries/list-readings.ts";
+
+const deviceQuery = z.strictObject({ id: identifier, ...rangeParams }).superRefine(checkRange);
+
+/** GET /api/fetch/device?id=<device_id> (or the seed's ?<device_id>) — a device and its readings. */
+export async function GET(request: Request): Promise<Response> {
+  try {
+    const q = parseWith(deviceQuery, queryParams(new URL(request.url), "id"));
+    const device = await findDevice(q.id);
+    if (!device) throw new ApiError("not_found", `There is no device "${q.id}".`);
+    const page = await listReadings({ deviceDbId: device.id }, q);
+    const { id: _internalId, ...publicDevice } = device;
+    return Response.json({ device: publicDevice, ...page });
+  } catch (err) {
+    return errorResponse(err);
+  }
+}

@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { DEFAULT_FETCH_LIMIT, MAX_FETCH_LIMIT } from "../limits.ts";
+
+/** A point in time in a query string: epoch milliseconds or an ISO-8601 date-time. */
+const instant = z
+  .string()
+  .transform((v, ctx) => {
+    const ms = /^-?\d+$/.test(v) ? Number(v) : Date.parse(v);
+    if (Number.isFinite(ms) && Math.abs(ms) <= 8.64e15) return new Date(ms);
+    ctx.addIssue({ code: "custom", message: "must be epoch milliseconds or an ISO-8601 date-time" });
+    return z.NEVER;
+  });
+
+export interface Cursor {
+  ts: Date;
+  id: bigint;
+}
+
+export function encodeCursor(c: { ts: string; id: number }): string {
+  return Buffer.from(`${Date.parse(c.ts)}.${c.id}`).toString("base64url");
+}
+
+const cursor = z.string().transform((v, ctx): Cursor => {
+  const m = /^(-?\d+)\.(\d+)$/.exec(Buffer.from(v, "base64url").toString());
+  if (m) return { ts: new Date(Number(m[1])), id: BigInt(m[2]) };
+  ctx.addIssue({ code: "custom", message: "is not a cursor this API returned" });
+  return z.NEVER;
+});
+
+/** from / to / limit / cursor, shared by the fetch endpoints. */
+export const rangeParams = {
+  from: instant.optional(),
+  to: instant.optional(),
+  limit: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().min(1, "must be at least 1").max(MAX_FETCH_LIMIT, `must be at most ${MAX_FETCH_LIMIT}`))
+    .default(DEFAULT_FETCH_LIMIT),
+  cursor: cursor.optional(),
+};
+
+export interface RangeQuery {
+  from?: Date;
+  to?: Date;
+  limit: number;
+  cursor?: Cursor;
+}
+
+export const dbId = z
+  .string()
+  .regex(/^[1-9]\d{0,17}$/, "must be a positive whole number")
+  .transform((v) => BigInt(v));
+
+export function checkRange(q: RangeQuery, ctx: z.RefinementCtx): void {
+  if (q.from && q.to && q.from > q.to) {
+    ctx.addIssue({ code: "custom", path: ["from"], message: "must not be after `to`" });
+  }
+}

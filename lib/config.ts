@@ -1,0 +1,41 @@
+import { z } from "zod";
+
+// Every variable BoCloud reads, with the default that works on a local machine.
+// `.env.example` lists the same names; both processes validate them at start.
+const configSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
+    .default("postgresql://postgres@127.0.0.1:5432/bocloud"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// URL")
+    .default("redis://127.0.0.1:6379"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  STREAM_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(1500),
+  REDIS_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(100),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable means "not set", as in most .env tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ""));
+  const result = configSchema.safeParse(present);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+  throw new ConfigError(`Invalid configuration (see .env.example):\n${problems.join("\n")}`);
+}
+
+let loaded: Config | undefined;
+
+/** The process's configuration, validated once on first use. */
+export function config(): Config {
+  loaded ??= parseConfig(process.env);
+  return loaded;
+}

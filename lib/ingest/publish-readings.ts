@@ -1,0 +1,40 @@
+import type { Redis } from "ioredis";
+import { READINGS_CHANNEL } from "../channels.ts";
+import { config } from "../config.ts";
+import { log } from "../log.ts";
+import type { WireReading } from "../reading.ts";
+import { createRedis } from "../redis.ts";
+
+let publisher: Redis | undefined;
+const FIRST_CONNECT = new Set(["wait", "connecting", "connect"]);
+
+/**
+ * Publishes stored readings for live fan-out. Redis is only the fast path (the stream fills
+ * gaps from PostgreSQL), so this waits at most REDIS_PUBLISH_TIMEOUT_MS, never throws, and
+ * keeps no queue: a reading that misses Redis is still delivered from the database.
+ */
+export async function publishReadings(readings: WireReading[]): Promise<boolean> {
+  publisher ??= createRedis({ commandTimeout: config().REDIS_PUBLISH_TIMEOUT_MS });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("publish timed out")), config().REDIS_PUBLISH_TIMEOUT_MS);
+  });
+  try {
+    const redis = publisher;
+    // The first connection of the process is waited for (within the same bound), so the
+    // first request after start is published too; a lost connection fails at once.
+    if (FIRST_CONNECT.has(redis.status)) {
+      let onReady = () => {};
+      await Promise.race([new Promise<void>((r) => redis.once("ready", (onReady = r))), timeout]).finally(
+        () => redis.off("ready", onReady),
+      );
+    }
+    await Promise.race([redis.publish(READINGS_CHANNEL, JSON.stringify(readings)), timeout]);
+    return true;
+  } catch (err) {
+    log.warn({ err: (err as Error).message, count: readings.length, firstId: readings[0]?.id }, "readings not published");
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,40 @@
+import { Prisma } from "../generated/prisma/client.ts";
+import { prisma } from "../db.ts";
+import { encodeCursor, type RangeQuery } from "../api/fetch-params.ts";
+import { type ReadingRow, toWire, type WireReading } from "../reading.ts";
+
+export interface ReadingsPage {
+  readings: WireReading[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  next_cursor: string | null;
+}
+
+/**
+ * One page of readings of one sensor or one device, newest first (by measured time, then
+ * id), within [from, to]. Each filter is an index range scan on (…, ts DESC, id DESC).
+ */
+export async function listReadings(
+  of: { sensorId: bigint } | { deviceDbId: bigint },
+  q: RangeQuery,
+): Promise<ReadingsPage> {
+  const conditions = [
+    "sensorId" in of ? Prisma.sql`r.sensor_id = ${of.sensorId}` : Prisma.sql`r.device_id = ${of.deviceDbId}`,
+  ];
+  if (q.from) conditions.push(Prisma.sql`r.ts >= ${q.from}`);
+  if (q.to) conditions.push(Prisma.sql`r.ts <= ${q.to}`);
+  if (q.cursor) conditions.push(Prisma.sql`(r.ts, r.id) < (${q.cursor.ts}, ${q.cursor.id})`);
+
+  const rows = await prisma.$queryRaw<ReadingRow[]>`
+    SELECT r.id, d.device_id, r.sensor_id, s.type AS sensor_type,
+           r.num_value, r.text_value, r.bool_value, r.ts
+    FROM readings r
+    JOIN sensors s ON s.id = r.sensor_id
+    JOIN devices d ON d.id = r.device_id
+    WHERE ${Prisma.join(conditions, " AND ")}
+    ORDER BY r.ts DESC, r.id DESC
+    LIMIT ${q.limit + 1}`;
+
+  const readings = rows.slice(0, q.limit).map(toWire);
+  const last = readings.at(-1);
+  return { readings, next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+}

@@ -1,0 +1,117 @@
+// Starts the real processes that tests talk to: a test database, the web app (`next start`)
+// and, where asked, the stream sidecar. Used by Vitest's global setup and by Playwright.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { resolve } from "node:path";
+import pg from "pg";
+import { migrate } from "../scripts/migrate.ts";
+
+export const ROOT = resolve(import.meta.dirname, "..");
+export const TEST_DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/bocloud_test";
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** Drops and recreates the test database, then applies the migrations to it. */
+export async function freshTestDatabase(url = TEST_DATABASE_URL): Promise<void> {
+  const admin = new URL(url);
+  const name = admin.pathname.slice(1);
+  admin.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+  await client.end();
+  await migrate(url);
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** A TCP server that accepts connections and never answers: a dependency that hangs. */
+export async function blackhole(): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<import("node:net").Socket>();
+  const server: Server = createServer((s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+    s.on("error", () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+export interface RunningProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  output: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<void>;
+}
+
+function stackEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    DATABASE_URL: TEST_DATABASE_URL,
+    REDIS_URL: TEST_REDIS_URL,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
+    ...extra,
+  };
+}
+
+async function startProcess(
+  args: string[],
+  port: number,
+  readyPath: string,
+  env: Record<string, string>,
+): Promise<RunningProcess> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: stackEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited early:\n${output}`);
+    try {
+      const res = await fetch(url + readyPath, { signal: AbortSignal.timeout(2000) });
+      await res.body?.cancel();
+      if (res.status < 500) break;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`${args.join(" ")} not ready in 30 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { url, port, child, output: () => output, stop };
+}
+
+/** `next start` on its own port, with the test database unless `env` says otherwise. */
+export async function startWeb(env: Record<string, string> = {}): Promise<RunningProcess> {
+  if (!existsSync(resolve(ROOT, ".next/BUILD_ID"))) {
+    throw new Error("No build found: run `npm run build` before the tests (npm test does).");
+  }
+  const port = await freePort();
+  const next = resolve(ROOT, "node_modules/next/dist/bin/next");
+  return startProcess([next, "start", "-p", String(port), "-H", "127.0.0.1"], port, "/", {
+    BOCLOUD_SERVICE: "web",
+    ...env,
+  });
+}
