@@ -1,6 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "./generated/prisma/client.ts";
 import { config } from "./config.ts";
+import { PrismaClient } from "./generated/prisma/client.ts";
 
 function createPrisma() {
   const { DATABASE_URL, DB_POOL_SIZE, DB_CONNECT_TIMEOUT_MS } = config();

@@ -28,7 +28,7 @@ export function storedValue(value: ReadingValue): StoredValue {
   };
 }
 
-export function valueOf(row: StoredValue): ReadingValue {
+export function readingValueOf(row: StoredValue): ReadingValue {
   if (row.num_value !== null) return row.num_value;
   if (row.text_value !== null) return row.text_value;
   if (row.bool_value !== null) return row.bool_value;
@@ -50,7 +50,7 @@ export function toWire(row: ReadingRow): WireReading {
     device_id: row.device_id,
     sensor_id: Number(row.sensor_id),
     sensor_type: row.sensor_type,
-    value: valueOf(row),
+    value: readingValueOf(row),
     ts: row.ts.toISOString(),
   };
 }

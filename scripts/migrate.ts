@@ -72,7 +72,10 @@ function localMigrations(): { name: string; sql: string }[] {
     .filter((e) => e.isDirectory() && existsSync(join(MIGRATIONS_DIR, e.name, "migration.sql")))
     .map((e) => e.name)
     .sort()
-    .map((name) => ({ name, sql: readFileSync(join(MIGRATIONS_DIR, name, "migration.sql"), "utf8") }));
+    .map((name) => ({
+      name,
+      sql: readFileSync(join(MIGRATIONS_DIR, name, "migration.sql"), "utf8"),
+    }));
 }
 
 async function applyOne(client: pg.Client, m: { name: string; sql: string }): Promise<void> {
@@ -100,7 +103,7 @@ async function applyOne(client: pg.Client, m: { name: string; sql: string }): Pr
   console.log(`Applied migration ${m.name}.`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("migrate.mjs")) {
+if (import.meta.url === `file://${process.argv[1]}`) {
   const { DATABASE_URL } = parseConfig(process.env);
   migrate(DATABASE_URL).then(
     (names) => {

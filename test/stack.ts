@@ -76,7 +76,11 @@ async function startProcess(
   readyPath: string,
   env: Record<string, string>,
 ): Promise<RunningProcess> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: stackEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: stackEnv(env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));

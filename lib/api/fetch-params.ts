@@ -2,14 +2,12 @@ import { z } from "zod";
 import { DEFAULT_FETCH_LIMIT, MAX_FETCH_LIMIT } from "../limits.ts";
 
 /** A point in time in a query string: epoch milliseconds or an ISO-8601 date-time. */
-const instant = z
-  .string()
-  .transform((v, ctx) => {
-    const ms = /^-?\d+$/.test(v) ? Number(v) : Date.parse(v);
-    if (Number.isFinite(ms) && Math.abs(ms) <= 8.64e15) return new Date(ms);
-    ctx.addIssue({ code: "custom", message: "must be epoch milliseconds or an ISO-8601 date-time" });
-    return z.NEVER;
-  });
+const instant = z.string().transform((v, ctx) => {
+  const ms = /^-?\d+$/.test(v) ? Number(v) : Date.parse(v);
+  if (Number.isFinite(ms) && Math.abs(ms) <= 8.64e15) return new Date(ms);
+  ctx.addIssue({ code: "custom", message: "must be epoch milliseconds or an ISO-8601 date-time" });
+  return z.NEVER;
+});
 
 export interface Cursor {
   ts: Date;
@@ -35,7 +33,12 @@ export const rangeParams = {
     .string()
     .regex(/^\d+$/, "must be a whole number")
     .transform(Number)
-    .pipe(z.number().min(1, "must be at least 1").max(MAX_FETCH_LIMIT, `must be at most ${MAX_FETCH_LIMIT}`))
+    .pipe(
+      z
+        .number()
+        .min(1, "must be at least 1")
+        .max(MAX_FETCH_LIMIT, `must be at most ${MAX_FETCH_LIMIT}`),
+    )
     .default(DEFAULT_FETCH_LIMIT),
   cursor: cursor.optional(),
 };

@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import type { Redis } from "ioredis";
 import { READINGS_CHANNEL } from "../channels.ts";
 import { config } from "../config.ts";
@@ -16,23 +17,27 @@ const FIRST_CONNECT = new Set(["wait", "connecting", "connect"]);
 export async function publishReadings(readings: WireReading[]): Promise<boolean> {
   publisher ??= createRedis({ commandTimeout: config().REDIS_PUBLISH_TIMEOUT_MS });
   let timer: NodeJS.Timeout | undefined;
+  const abort = new AbortController();
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("publish timed out")), config().REDIS_PUBLISH_TIMEOUT_MS);
+    timer = setTimeout(() => {
+      abort.abort();
+      reject(new Error("publish timed out"));
+    }, config().REDIS_PUBLISH_TIMEOUT_MS);
   });
   try {
     const redis = publisher;
     // The first connection of the process is waited for (within the same bound), so the
     // first request after start is published too; a lost connection fails at once.
     if (FIRST_CONNECT.has(redis.status)) {
-      let onReady = () => {};
-      await Promise.race([new Promise<void>((r) => redis.once("ready", (onReady = r))), timeout]).finally(
-        () => redis.off("ready", onReady),
-      );
+      await Promise.race([once(redis, "ready", { signal: abort.signal }), timeout]);
     }
     await Promise.race([redis.publish(READINGS_CHANNEL, JSON.stringify(readings)), timeout]);
     return true;
   } catch (err) {
-    log.warn({ err: (err as Error).message, count: readings.length, firstId: readings[0]?.id }, "readings not published");
+    log.warn(
+      { err: (err as Error).message, count: readings.length, firstId: readings[0]?.id },
+      "readings not published",
+    );
     return false;
   } finally {
     clearTimeout(timer);

@@ -19,7 +19,7 @@ export const identifier = z
     "may hold only letters, digits and . _ : - and must start with a letter or digit",
   );
 
-function describe(value: unknown): string {
+function typeName(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   return typeof value === "object" ? "an object" : typeof value;
@@ -45,7 +45,7 @@ const readingValue = z.unknown().transform((value, ctx): ReadingValue => {
   }
   ctx.addIssue({
     code: "custom",
-    message: `must be a number, a string or a boolean, not ${describe(value)}`,
+    message: `must be a number, a string or a boolean, not ${typeName(value)}`,
   });
   return z.NEVER;
 });

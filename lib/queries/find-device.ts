@@ -1,5 +1,5 @@
 import { prisma } from "../db.ts";
-import { type StoredValue, valueOf } from "../reading.ts";
+import { readingValueOf, type StoredValue } from "../reading.ts";
 
 export interface SensorSummary {
   id: number;
@@ -42,7 +42,7 @@ export async function sensorsOf(deviceDbId: bigint, only?: bigint): Promise<Sens
     created_at: r.created_at.toISOString(),
     latest:
       r.reading_id !== null && r.ts !== null
-        ? { id: Number(r.reading_id), value: valueOf(r), ts: r.ts.toISOString() }
+        ? { id: Number(r.reading_id), value: readingValueOf(r), ts: r.ts.toISOString() }
         : null,
   }));
 }

@@ -1,6 +1,6 @@
-import { Prisma } from "../generated/prisma/client.ts";
-import { prisma } from "../db.ts";
 import { encodeCursor, type RangeQuery } from "../api/fetch-params.ts";
+import { prisma } from "../db.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import { type ReadingRow, toWire, type WireReading } from "../reading.ts";
 
 export interface ReadingsPage {
@@ -18,7 +18,9 @@ export async function listReadings(
   q: RangeQuery,
 ): Promise<ReadingsPage> {
   const conditions = [
-    "sensorId" in of ? Prisma.sql`r.sensor_id = ${of.sensorId}` : Prisma.sql`r.device_id = ${of.deviceDbId}`,
+    "sensorId" in of
+      ? Prisma.sql`r.sensor_id = ${of.sensorId}`
+      : Prisma.sql`r.device_id = ${of.deviceDbId}`,
   ];
   if (q.from) conditions.push(Prisma.sql`r.ts >= ${q.from}`);
   if (q.to) conditions.push(Prisma.sql`r.ts <= ${q.to}`);

@@ -35,7 +35,8 @@ export async function storeReadings(items: IngestItem[]): Promise<WireReading[]>
     const wanted = new Map<string, SensorKey>();
     for (const item of items) {
       const id = deviceDbId.get(item.device_id) as bigint;
-      for (const type of Object.keys(item.sensors)) wanted.set(`${id}/${type}`, { deviceDbId: id, type });
+      for (const type of Object.keys(item.sensors))
+        wanted.set(`${id}/${type}`, { deviceDbId: id, type });
     }
     const sensorIds = await sensorIdsFor(tx, [...wanted.values()]);
 

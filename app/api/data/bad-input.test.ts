@@ -48,7 +48,11 @@ const cases: [string, string, number, string?][] = [
   ["ts far in the future", JSON.stringify(item({ ts: "2999-01-01T00:00:00Z" })), 400],
   ["ts without a zone", JSON.stringify(item({ ts: "2026-01-01T00:00:00" })), 400],
   ["empty batch", "[]", 400],
-  ["batch of 1001", JSON.stringify(Array.from({ length: 1001 }, () => ({ device_id: "x", sensors: { t: 1 } }))), 400],
+  [
+    "batch of 1001",
+    JSON.stringify(Array.from({ length: 1001 }, () => ({ device_id: "x", sensors: { t: 1 } }))),
+    400,
+  ],
   ["batch with one bad item", JSON.stringify([ok, item({ sensors: { t: null } })]), 400],
   ["batch of non-objects", "[1, 2]", 400],
   ["invalid UTF-8", "\uFFFD", 400],

@@ -10,7 +10,10 @@ import { blackhole, startWeb, TEST_REDIS_URL } from "@/test/stack.ts";
 describe("POST /api/data", () => {
   it("stores a single reading that fetch device and fetch sensor return", async () => {
     const device = uniqueDevice("greenhouse");
-    const res = await postData({ device_id: device, sensors: { temperature: 21.5, humidity: 48, door: "open", fan: true } });
+    const res = await postData({
+      device_id: device,
+      sensors: { temperature: 21.5, humidity: 48, door: "open", fan: true },
+    });
     expect(res.status).toBe(201);
     expect(res.json.count).toBe(4);
     const ids = res.json.readings.map((r: WireReading) => r.id);
@@ -19,24 +22,40 @@ describe("POST /api/data", () => {
     const dev = await getJson(`/api/fetch/device?id=${device}`);
     expect(dev.status).toBe(200);
     expect(dev.json.device.device_id).toBe(device);
-    expect(dev.json.device.sensors.map((s: { type: string }) => s.type)).toEqual(["door", "fan", "humidity", "temperature"]);
-    const byType = Object.fromEntries(dev.json.readings.map((r: WireReading) => [r.sensor_type, r.value]));
+    expect(dev.json.device.sensors.map((s: { type: string }) => s.type)).toEqual([
+      "door",
+      "fan",
+      "humidity",
+      "temperature",
+    ]);
+    const byType = Object.fromEntries(
+      dev.json.readings.map((r: WireReading) => [r.sensor_type, r.value]),
+    );
     expect(byType).toEqual({ temperature: 21.5, humidity: 48, door: "open", fan: true });
 
     const temp = res.json.readings.find((r: WireReading) => r.sensor_type === "temperature");
     const sensor = await getJson(`/api/fetch/sensor?id=${temp.sensor_id}`);
     expect(sensor.status).toBe(200);
-    expect(sensor.json.sensor).toMatchObject({ id: temp.sensor_id, type: "temperature", device_id: device });
+    expect(sensor.json.sensor).toMatchObject({
+      id: temp.sensor_id,
+      type: "temperature",
+      device_id: device,
+    });
     expect(sensor.json.sensor.latest.value).toBe(21.5);
     expect(sensor.json.readings).toEqual([temp]);
   });
 
   it("keeps strings as strings and numbers as numbers", async () => {
     const device = uniqueDevice();
-    const res = await postData({ device_id: device, sensors: { state: "on", code: "42", level: 42, big: 1e300, tiny: -0.000123 } });
+    const res = await postData({
+      device_id: device,
+      sensors: { state: "on", code: "42", level: 42, big: 1e300, tiny: -0.000123 },
+    });
     expect(res.status).toBe(201);
     const dev = await getJson(`/api/fetch/device?${device}`);
-    const values = Object.fromEntries(dev.json.readings.map((r: WireReading) => [r.sensor_type, r.value]));
+    const values = Object.fromEntries(
+      dev.json.readings.map((r: WireReading) => [r.sensor_type, r.value]),
+    );
     expect(values).toEqual({ state: "on", code: "42", level: 42, big: 1e300, tiny: -0.000123 });
     const stored = await sql<{ t: string | null; n: number | null }>(
       `SELECT r.text_value AS t, r.num_value AS n FROM readings r JOIN sensors s ON s.id = r.sensor_id
@@ -83,15 +102,27 @@ describe("POST /api/data", () => {
       `/api/fetch/device?id=${device}&from=${start + 10 * 60_000}&to=${new Date(start + 19 * 60_000).toISOString()}`,
     );
     expect(window.json.readings.map((r: WireReading) => r.value)).toEqual(
-      batch.slice(10, 20).map((b) => b.sensors.temperature).reverse(),
+      batch
+        .slice(10, 20)
+        .map((b) => b.sensors.temperature)
+        .reverse(),
     );
   });
 
   it("accepts the seed's example posted with curl and no Content-Type", () => {
     const device = uniqueDevice("seed");
     const out = execFileSync("curl", [
-      "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type:",
-      "--data-binary", JSON.stringify({ device_id: device, sensors: { sensortype_1: "", sensortype_2: "" } }),
+      "-s",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code}",
+      "-X",
+      "POST",
+      "-H",
+      "Content-Type:",
+      "--data-binary",
+      JSON.stringify({ device_id: device, sensors: { sensortype_1: "", sensortype_2: "" } }),
       webUrl("/api/data"),
     ]).toString();
     expect(out).toBe("201");
@@ -114,7 +145,9 @@ describe("POST /api/data", () => {
         { device_id: device, sensors: { a: 2 } },
       ]);
       expect(res.status).toBe(201);
-      await expect.poll(() => received.filter((r) => r.device_id === device)).toEqual(res.json.readings);
+      await expect
+        .poll(() => received.filter((r) => r.device_id === device))
+        .toEqual(res.json.readings);
       const [{ n }] = await sql<{ n: string }>(
         "SELECT count(*) AS n FROM readings WHERE id = ANY($1::bigint[])",
         [res.json.readings.map((r: WireReading) => r.id)],
@@ -129,7 +162,10 @@ describe("POST /api/data with a dependency down", () => {
   async function medianPostMs(base: string, n = 9): Promise<number> {
     const times: number[] = [];
     for (let i = 0; i < n; i++) {
-      const res = await postData({ device_id: uniqueDevice("timing"), sensors: { v: i } }, { base });
+      const res = await postData(
+        { device_id: uniqueDevice("timing"), sensors: { v: i } },
+        { base },
+      );
       expect(res.status).toBe(201);
       times.push(res.ms);
     }
@@ -138,10 +174,13 @@ describe("POST /api/data with a dependency down", () => {
 
   it.each([
     ["refused", async () => ({ url: "redis://127.0.0.1:1", close: async () => {} })],
-    ["hanging", async () => {
-      const hole = await blackhole();
-      return { url: `redis://127.0.0.1:${hole.port}`, close: hole.close };
-    }],
+    [
+      "hanging",
+      async () => {
+        const hole = await blackhole();
+        return { url: `redis://127.0.0.1:${hole.port}`, close: hole.close };
+      },
+    ],
   ])("stores with Redis %s, adding at most ~100 ms", async (_kind, makeRedis) => {
     const redis = await makeRedis();
     const web = await startWeb({ REDIS_URL: redis.url });
@@ -149,7 +188,9 @@ describe("POST /api/data with a dependency down", () => {
       const device = uniqueDevice("no-redis");
       const res = await postData({ device_id: device, sensors: { v: 1 } }, { base: web.url });
       expect(res.status).toBe(201);
-      const [{ n }] = await sql<{ n: string }>("SELECT count(*) AS n FROM readings WHERE id = $1", [res.json.readings[0].id]);
+      const [{ n }] = await sql<{ n: string }>("SELECT count(*) AS n FROM readings WHERE id = $1", [
+        res.json.readings[0].id,
+      ]);
       expect(Number(n)).toBe(1);
 
       const healthy = await medianPostMs(webUrl());
@@ -162,17 +203,32 @@ describe("POST /api/data with a dependency down", () => {
   });
 
   it.each([
-    ["refused", async () => ({ url: "postgresql://postgres@127.0.0.1:1/bocloud_test", close: async () => {} })],
-    ["hanging", async () => {
-      const hole = await blackhole();
-      return { url: `postgresql://postgres@127.0.0.1:${hole.port}/bocloud_test`, close: hole.close };
-    }],
+    [
+      "refused",
+      async () => ({
+        url: "postgresql://postgres@127.0.0.1:1/bocloud_test",
+        close: async () => {},
+      }),
+    ],
+    [
+      "hanging",
+      async () => {
+        const hole = await blackhole();
+        return {
+          url: `postgresql://postgres@127.0.0.1:${hole.port}/bocloud_test`,
+          close: hole.close,
+        };
+      },
+    ],
   ])("answers 503 with Retry-After within 2 s when PostgreSQL is %s", async (_kind, makeDb) => {
     const db = await makeDb();
     const web = await startWeb({ DATABASE_URL: db.url });
     try {
       const before = await rowCounts();
-      const res = await postData({ device_id: uniqueDevice(), sensors: { v: 1 } }, { base: web.url });
+      const res = await postData(
+        { device_id: uniqueDevice(), sensors: { v: 1 } },
+        { base: web.url },
+      );
       expect(res.status).toBe(503);
       expect(res.json.error.code).toBe("service_unavailable");
       expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);

@@ -1,8 +1,8 @@
 import { errorResponse } from "@/lib/api/errors.ts";
 import { parseWith } from "@/lib/api/parse.ts";
 import { readJsonBody } from "@/lib/api/read-json-body.ts";
-import { ingestBodySchema } from "@/lib/ingest/schema.ts";
 import { publishReadings } from "@/lib/ingest/publish-readings.ts";
+import { ingestBodySchema } from "@/lib/ingest/schema.ts";
 import { MAX_BODY_BYTES } from "@/lib/limits.ts";
 import { storeReadings } from "@/lib/queries/store-readings.ts";
 

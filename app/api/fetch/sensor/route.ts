@@ -7,12 +7,20 @@ import { findSensor } from "@/lib/queries/find-sensor.ts";
 import { listReadings } from "@/lib/queries/list-readings.ts";
 
 const sensorQuery = z
-  .strictObject({ id: dbId.optional(), device: identifier.optional(), type: identifier.optional(), ...rangeParams })
+  .strictObject({
+    id: dbId.optional(),
+    device: identifier.optional(),
+    type: identifier.optional(),
+    ...rangeParams,
+  })
   .superRefine((q, ctx) => {
     const byId = q.id !== undefined;
     const byName = q.device !== undefined || q.type !== undefined;
     if (byId === byName || (byName && (!q.device || !q.type))) {
-      ctx.addIssue({ code: "custom", message: "name the sensor by `id`, or by both `device` and `type`" });
+      ctx.addIssue({
+        code: "custom",
+        message: "name the sensor by `id`, or by both `device` and `type`",
+      });
     }
     checkRange(q, ctx);
   });

@@ -1,0 +1,12 @@
+import { freshTestDatabase, startWeb } from "../test/stack.ts";
+
+// Starts the real stack once for all e2e tests; the returned function stops it.
+export default async function globalSetup() {
+  await freshTestDatabase();
+  const web = await startWeb();
+  // Workers re-read the config, so the address travels in the environment.
+  process.env.E2E_BASE_URL = web.url;
+  return async () => {
+    await web.stop();
+  };
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "./config.ts";
+
+describe("parseConfig", () => {
+  it("gives working local defaults when nothing is set", () => {
+    const config = parseConfig({});
+    expect(config.DATABASE_URL).toBe("postgresql://postgres@127.0.0.1:5432/bocloud");
+    expect(config.PORT).toBe(3000);
+    expect(config.REDIS_PUBLISH_TIMEOUT_MS).toBe(100);
+  });
+
+  it("treats an empty variable as unset", () => {
+    expect(parseConfig({ PORT: "" }).PORT).toBe(3000);
+  });
+
+  it("names every bad variable in one clear message", () => {
+    expect(() => parseConfig({ PORT: "eighty", DATABASE_URL: "mysql://x" })).toThrow(ConfigError);
+    try {
+      parseConfig({ PORT: "eighty", DATABASE_URL: "mysql://x" });
+    } catch (err) {
+      expect((err as Error).message).toMatch(/PORT:/);
+      expect((err as Error).message).toMatch(/DATABASE_URL: must be a postgresql:\/\/ URL/);
+    }
+  });
+});
