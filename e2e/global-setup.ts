@@ -1,12 +1,10 @@
-import { freshTestDatabase, startWeb } from "../test/stack.ts";
+import { freshTestDatabase, startStack } from "../test/stack.ts";
 
 // Starts the real stack once for all e2e tests; the returned function stops it.
 export default async function globalSetup() {
   await freshTestDatabase();
-  const web = await startWeb();
+  const stack = await startStack();
   // Workers re-read the config, so the address travels in the environment.
-  process.env.E2E_BASE_URL = web.url;
-  return async () => {
-    await web.stop();
-  };
+  process.env.E2E_BASE_URL = stack.web.url;
+  return stack.stop;
 }

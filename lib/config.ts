@@ -11,6 +11,11 @@ const configSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// URL")
     .default("redis://127.0.0.1:6379"),
+  STREAM_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/]+$/, "must be an http:// origin without a path")
+    .default("http://127.0.0.1:3001"),
+  STREAM_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   STREAM_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -1,20 +1,22 @@
 import type { TestProject } from "vitest/node";
-import { freshTestDatabase, type RunningProcess, startWeb } from "./stack.ts";
+import { freshTestDatabase, startStack } from "./stack.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     webUrl: string;
+    streamUrl: string;
   }
 }
 
-let web: RunningProcess | undefined;
+let stack: Awaited<ReturnType<typeof startStack>> | undefined;
 
 export async function setup(project: TestProject) {
   await freshTestDatabase();
-  web = await startWeb();
-  project.provide("webUrl", web.url);
+  stack = await startStack();
+  project.provide("webUrl", stack.web.url);
+  project.provide("streamUrl", stack.stream.url);
 }
 
 export async function teardown() {
-  await web?.stop();
+  await stack?.stop();
 }

@@ -76,6 +76,7 @@ async function startProcess(
   readyPath: string,
   env: Record<string, string>,
 ): Promise<RunningProcess> {
+  const { BOCLOUD_PROC = "web" } = env;
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: stackEnv(env),
@@ -87,13 +88,14 @@ async function startProcess(
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited early:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`${BOCLOUD_PROC} exited early:\n${output}`);
     try {
       const res = await fetch(url + readyPath, { signal: AbortSignal.timeout(2000) });
       await res.body?.cancel();
-      if (res.status < 500) break;
+      // Any answer means it listens (the stream's /health says 503 while Redis is down).
+      if (res.status) break;
     } catch {}
-    if (Date.now() > deadline) throw new Error(`${args.join(" ")} not ready in 30 s:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`${BOCLOUD_PROC} not ready in 30 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
@@ -115,7 +117,63 @@ export async function startWeb(env: Record<string, string> = {}): Promise<Runnin
   const port = await freePort();
   const next = resolve(ROOT, "node_modules/next/dist/bin/next");
   return startProcess([next, "start", "-p", String(port), "-H", "127.0.0.1"], port, "/", {
-    BOCLOUD_SERVICE: "web",
+    BOCLOUD_PROC: "web",
     ...env,
   });
+}
+
+/** The stream sidecar (the built dist/stream.mjs) on `port`, or a free one. */
+export async function startStream(
+  env: Record<string, string> = {},
+  port?: number,
+): Promise<RunningProcess> {
+  const entry = resolve(ROOT, "dist/stream.mjs");
+  if (!existsSync(entry)) throw new Error("No dist/stream.mjs: run `npm run build` first.");
+  const listenOn = port ?? (await freePort());
+  return startProcess([entry], listenOn, "/health", {
+    BOCLOUD_PROC: "stream",
+    STREAM_PORT: String(listenOn),
+    ...env,
+  });
+}
+
+/** The web app and the sidecar together, the web app forwarding /api/stream to it. */
+export async function startStack(env: Record<string, string> = {}) {
+  const stream = await startStream(env);
+  const web = await startWeb({ STREAM_URL: stream.url, ...env });
+  return { web, stream, stop: () => Promise.all([web.stop(), stream.stop()]).then(() => {}) };
+}
+
+/** A Redis server of the tests' own, to stop and start again. */
+export async function startRedis(
+  port?: number,
+): Promise<{ url: string; port: number; stop: () => Promise<void> }> {
+  const listenOn = port ?? (await freePort());
+  const child = spawn(
+    "redis-server",
+    ["--port", String(listenOn), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    {
+      stdio: "ignore",
+    },
+  );
+  const { Redis } = await import("ioredis");
+  const probe = new Redis(listenOn, "127.0.0.1", {
+    lazyConnect: true,
+    retryStrategy: () => 50,
+    maxRetriesPerRequest: null,
+  });
+  probe.on("error", () => {});
+  await probe.connect().catch(() => {});
+  await probe.ping();
+  probe.disconnect();
+  return {
+    url: `redis://127.0.0.1:${listenOn}`,
+    port: listenOn,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
 }

@@ -2,6 +2,7 @@ import { encodeCursor, type RangeQuery } from "../api/fetch-params.ts";
 import { prisma } from "../db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { type ReadingRow, toWire, type WireReading } from "../reading.ts";
+import { READING_SELECT } from "./reading-select.ts";
 
 export interface ReadingsPage {
   readings: WireReading[];
@@ -27,11 +28,7 @@ export async function listReadings(
   if (q.cursor) conditions.push(Prisma.sql`(r.ts, r.id) < (${q.cursor.ts}, ${q.cursor.id})`);
 
   const rows = await prisma.$queryRaw<ReadingRow[]>`
-    SELECT r.id, d.device_id, r.sensor_id, s.type AS sensor_type,
-           r.num_value, r.text_value, r.bool_value, r.ts
-    FROM readings r
-    JOIN sensors s ON s.id = r.sensor_id
-    JOIN devices d ON d.id = r.device_id
+    ${READING_SELECT}
     WHERE ${Prisma.join(conditions, " AND ")}
     ORDER BY r.ts DESC, r.id DESC
     LIMIT ${q.limit + 1}`;

@@ -1,0 +1,201 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Redis } from "ioredis";
+import { ApiError, type ErrorCode, errorStatus } from "../lib/api/errors.ts";
+import { parseWith } from "../lib/api/parse.ts";
+import { READINGS_CHANNEL } from "../lib/channels.ts";
+import type { Config } from "../lib/config.ts";
+import { prisma } from "../lib/db.ts";
+import { log } from "../lib/log.ts";
+import {
+  latestReadings,
+  maxReadingId,
+  type ReadingFilter,
+  readingsAfter,
+} from "../lib/queries/readings-by-id.ts";
+import type { WireReading } from "../lib/reading.ts";
+import { createRedis } from "../lib/redis.ts";
+import { StreamClient, toBroadcast } from "./client.ts";
+import { streamQuery } from "./params.ts";
+import { Sequencer } from "./sequencer.ts";
+import { HEARTBEAT, retryHint, SSE_HEADERS } from "./sse.ts";
+
+const REPLAY_PAGE = 500;
+const RETRY_MS = 1000;
+/** How often the database is asked for readings whose publish never reached Redis. */
+const POLL_MS = 1000;
+
+/**
+ * The stream sidecar: one Redis subscription per process, fanned out to every SSE client,
+ * with missed readings replayed from PostgreSQL by id.
+ */
+export class StreamService {
+  readonly server: Server;
+  readonly clients = new Set<StreamClient>();
+  private subscriber: Redis | undefined;
+  private sequencer: Sequencer | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  private redisUp = false;
+  private dropped = 0;
+
+  constructor(private readonly config: Config) {
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch((err) => this.fail(res, err));
+    });
+  }
+
+  async start(): Promise<void> {
+    const sequencer = new Sequencer(await maxReadingId(), {
+      readingsAfter: (afterId, opts) => readingsAfter(afterId, opts),
+      deliver: (readings) => this.broadcast(readings),
+      onError: (err) => log.warn({ err: String(err) }, "could not read readings from the database"),
+    });
+    this.sequencer = sequencer;
+
+    const subscriber = createRedis({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    this.subscriber = subscriber;
+    subscriber.on("message", (_channel: string, message: string) => {
+      sequencer.receive(JSON.parse(message) as WireReading[]);
+    });
+    // Whatever was published while the subscription was down is read from the database.
+    subscriber.on("ready", () => {
+      this.redisUp = true;
+      void sequencer.fill();
+    });
+    subscriber.on("close", () => {
+      this.redisUp = false;
+    });
+    void subscriber
+      .subscribe(READINGS_CHANNEL)
+      .catch((err) => log.warn({ err: String(err) }, "subscribe failed"));
+
+    this.poll = setInterval(() => void sequencer.fill(), POLL_MS);
+    this.heartbeat = setInterval(() => {
+      for (const c of this.clients) c.write(HEARTBEAT);
+    }, this.config.STREAM_HEARTBEAT_MS);
+
+    await new Promise<void>((resolve) => this.server.listen(this.config.STREAM_PORT, resolve));
+    log.info({ port: this.config.STREAM_PORT, head: sequencer.head }, "stream sidecar listening");
+  }
+
+  /** Ends every stream cleanly (browsers reconnect with their last id) and closes down. */
+  async stop(): Promise<void> {
+    clearInterval(this.heartbeat);
+    clearInterval(this.poll);
+    this.sequencer?.stop();
+    for (const c of this.clients) c.end();
+    const closed = new Promise((resolve) => this.server.close(resolve));
+    // Ended streams and idle keep-alive sockets would otherwise hold the exit for seconds.
+    this.server.closeAllConnections();
+    await closed;
+    this.subscriber?.disconnect();
+    await prisma.$disconnect();
+  }
+
+  private broadcast(readings: WireReading[]): void {
+    const b = toBroadcast(readings);
+    for (const c of this.clients) c.offer(b);
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://stream");
+    if (req.method === "GET" && url.pathname === "/api/stream") return this.stream(req, res, url);
+    if (req.method === "GET" && url.pathname === "/health") return this.health(res);
+    throw new ApiError("not_found", "Not found.");
+  }
+
+  private async stream(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const q = parseWith(streamQuery, Object.fromEntries(url.searchParams));
+    const header = req.headers["last-event-id"];
+    const lastEventId =
+      q.last_event_id ??
+      (typeof header === "string" && /^\d{1,15}$/.test(header) ? Number(header) : undefined);
+    const filter: ReadingFilter = { deviceId: q.device, sensorId: q.sensor };
+    const sequencer = this.sequencer;
+    if (!sequencer) throw new ApiError("service_unavailable", "Starting up.", 1);
+
+    res.writeHead(200, SSE_HEADERS);
+    res.write(retryHint(RETRY_MS));
+    res.flushHeaders();
+
+    // Everything up to `upTo` comes from the database, everything after it live.
+    const upTo = sequencer.head;
+    const client = new StreamClient(
+      res,
+      filter,
+      lastEventId ?? 0,
+      { maxBufferedBytes: 1024 * 1024, maxQueuedWhileReplaying: 10_000 },
+      (c, reason) => {
+        this.dropped++;
+        log.info({ reason, lastSentId: c.lastSentId }, "dropped a stream client");
+      },
+    );
+    this.clients.add(client);
+    res.on("close", () => {
+      client.closed = true;
+      this.clients.delete(client);
+    });
+
+    try {
+      if (lastEventId !== undefined) {
+        for (let page: WireReading[] = []; !client.closed; ) {
+          page = await readingsAfter(client.lastSentId, { upTo, limit: REPLAY_PAGE, filter });
+          await client.sendReplay(page);
+          if (page.length < REPLAY_PAGE) break;
+        }
+      } else if (q.backfill) {
+        await client.sendReplay(await latestReadings(q.backfill, { upTo, filter }));
+        // Live readings start after the backfill, not at the client's id 0.
+        client.lastSentId = Math.max(client.lastSentId, upTo);
+      } else {
+        client.lastSentId = upTo;
+      }
+    } catch (err) {
+      // The client resumes from the last id it got; ending the stream makes it reconnect.
+      log.warn({ err: String(err) }, "replay failed; closing the stream");
+      client.end();
+      return;
+    }
+    client.goLive();
+  }
+
+  private async health(res: ServerResponse): Promise<void> {
+    const postgres = await prisma.$queryRaw`SELECT 1`.then(
+      () => true,
+      () => false,
+    );
+    const ok = postgres && this.redisUp;
+    res.writeHead(ok ? 200 : 503, {
+      "Content-Type": "application/json",
+      "Cache-Control": "no-store",
+    });
+    res.end(
+      JSON.stringify({
+        status: ok ? "ok" : "degraded",
+        postgres: postgres ? "up" : "down",
+        redis: this.redisUp ? "up" : "down",
+        clients: this.clients.size,
+        dropped: this.dropped,
+        head: this.sequencer?.head ?? null,
+        handles: process.getActiveResourcesInfo().length,
+      }),
+    );
+  }
+
+  private fail(res: ServerResponse, err: unknown): void {
+    const apiError =
+      err instanceof ApiError
+        ? err
+        : new ApiError("internal_error" as ErrorCode, "Internal error.");
+    if (!(err instanceof ApiError)) log.error({ err }, "unhandled error");
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const headers: Record<string, string> = { "Content-Type": "application/json" };
+    if (apiError.retryAfterSeconds !== undefined)
+      headers["Retry-After"] = String(apiError.retryAfterSeconds);
+    res.writeHead(errorStatus[apiError.code], headers);
+    res.end(JSON.stringify({ error: { code: apiError.code, message: apiError.message } }));
+  }
+}

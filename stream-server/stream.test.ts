@@ -1,0 +1,216 @@
+import { afterAll, describe, expect, inject, it } from "vitest";
+import type { WireReading } from "@/lib/reading.ts";
+import { postData, uniqueDevice, webUrl } from "@/test/http.ts";
+import { TestEventStream } from "@/test/sse.ts";
+import { startRedis, startStream, startWeb } from "@/test/stack.ts";
+
+const streamUrl = (query = "") => `${inject("streamUrl")}/api/stream${query}`;
+const health = async (base = inject("streamUrl")) => (await fetch(`${base}/health`)).json();
+
+async function post(device: string, values: number[], base?: string): Promise<WireReading[]> {
+  const res = await postData(
+    values.map((v) => ({ device_id: device, sensors: { v } })),
+    { base },
+  );
+  expect(res.status).toBe(201);
+  return res.json.readings;
+}
+
+const opened: TestEventStream[] = [];
+async function connect(url: string, opts?: ConstructorParameters<typeof TestEventStream>[1]) {
+  const client = new TestEventStream(url, opts);
+  opened.push(client);
+  const res = await client.open();
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+  return client;
+}
+afterAll(() => {
+  for (const c of opened) c.close();
+});
+
+describe("GET /api/stream", () => {
+  it("sends a posted reading to a connected client with its id and fields, at once", async () => {
+    const device = uniqueDevice("live");
+    const client = await connect(streamUrl(`?device=${device}`));
+    const res = await postData({ device_id: device, sensors: { temperature: 21.5, door: "open" } });
+    const answeredAt = performance.now();
+    await expect.poll(() => client.readings.length, { interval: 1, timeout: 2000 }).toBe(2);
+    const latencyMs = performance.now() - answeredAt;
+    expect(client.readings).toEqual(res.json.readings);
+    expect(client.lastEventId).toBe(String(res.json.readings[1].id));
+    expect(latencyMs).toBeLessThan(100);
+  });
+
+  it("sends the SSE headers, a retry hint and heartbeats", async () => {
+    const res = await fetch(streamUrl(), { signal: AbortSignal.timeout(1000) }).catch(
+      () => undefined,
+    );
+    expect(res?.headers.get("cache-control")).toBe("no-cache, no-transform");
+    expect(res?.headers.get("x-accel-buffering")).toBe("no");
+    const reader = res?.body?.getReader();
+    const first = new TextDecoder().decode((await reader?.read())?.value);
+    expect(first).toMatch(/^retry: \d+\n\n/);
+    await reader?.cancel();
+
+    const stream = await startStream({ STREAM_HEARTBEAT_MS: "200" });
+    try {
+      const client = await connect(`${stream.url}/api/stream`);
+      await expect.poll(() => client.comments.length, { timeout: 2000 }).toBeGreaterThanOrEqual(2);
+      expect(client.comments[0]).toBe(": heartbeat");
+      client.close();
+    } finally {
+      await stream.stop();
+    }
+  });
+
+  it("filters by device and by sensor", async () => {
+    const [a, b] = [uniqueDevice("a"), uniqueDevice("b")];
+    const [first] = await post(a, [1]);
+    const byDevice = await connect(streamUrl(`?device=${a}`));
+    const bySensor = await connect(streamUrl(`?sensor=${first.sensor_id}`));
+    await postData({ device_id: b, sensors: { v: 9 } });
+    await postData({ device_id: a, sensors: { v: 2, w: 3 } });
+    await expect.poll(() => byDevice.readings.length).toBe(2);
+    expect(byDevice.readings.every((r) => r.device_id === a)).toBe(true);
+    await expect.poll(() => bySensor.readings.map((r) => r.value)).toEqual([2]);
+  });
+
+  it("sends the last N readings first with ?backfill=N, then live ones", async () => {
+    const device = uniqueDevice("backfill");
+    const stored = await post(device, [1, 2, 3, 4, 5]);
+    const client = await connect(streamUrl(`?device=${device}&backfill=3`));
+    await expect.poll(() => client.ids()).toEqual(stored.slice(2).map((r) => r.id));
+    const [live] = await post(device, [6]);
+    await expect.poll(() => client.ids().at(-1)).toBe(live.id);
+    expect(client.ids()).toEqual([...stored.slice(2), live].map((r) => r.id));
+  });
+
+  it("answers bad parameters with 400 and the error shape", async () => {
+    for (const q of [
+      "?device=a%20b",
+      "?sensor=x",
+      "?backfill=5000",
+      "?last_event_id=-1",
+      "?bogus=1",
+    ]) {
+      const res = await fetch(streamUrl(q));
+      expect(res.status, q).toBe(400);
+      expect((await res.json()).error.code).toBe("bad_request");
+    }
+  });
+
+  it("gives a client that reconnects with Last-Event-ID exactly what it missed, then live", async () => {
+    const device = uniqueDevice("resume");
+    const first = await connect(streamUrl(`?device=${device}`));
+    const [seen] = await post(device, [0]);
+    await expect.poll(() => first.ids()).toEqual([seen.id]);
+    first.close();
+
+    const missed = await post(device, [1, 2, 3, 4, 5, 6, 7]);
+    const again = await connect(streamUrl(`?device=${device}`), { lastEventId: first.lastEventId });
+    const live = await post(device, [8, 9]);
+    const expected = [...missed, ...live].map((r) => r.id);
+    await expect.poll(() => again.ids()).toEqual(expected);
+
+    // The same through ?last_event_id= and through the web app's /api/stream.
+    const viaWeb = await connect(webUrl(`/api/stream?device=${device}&last_event_id=${seen.id}`));
+    await expect.poll(() => viaWeb.ids()).toEqual(expected);
+  });
+
+  it("delivers concurrent posts from many devices to an unfiltered client in id order, none missing", async () => {
+    const client = await connect(streamUrl());
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => post(uniqueDevice(`burst${i % 8}`), [i, i + 0.5])),
+    );
+    const posted = results
+      .flat()
+      .map((r) => r.id)
+      .sort((x, y) => x - y);
+    await expect
+      .poll(() => client.ids().filter((id) => id >= posted[0]).length)
+      .toBe(posted.length);
+    const got = client.ids();
+    expect(got).toEqual([...got].sort((x, y) => x - y));
+    expect(new Set(got).size).toBe(got.length);
+    expect(got.filter((id) => posted.includes(id))).toEqual(posted);
+  });
+
+  it("leaves no client, listener or handle behind after 200 connect/abort cycles", async () => {
+    const settle = async () => {
+      await expect.poll(async () => (await health()).clients, { timeout: 5000 }).toBe(0);
+      return health();
+    };
+    for (const c of opened) c.close();
+    const before = await settle();
+    for (let i = 0; i < 200; i++) {
+      const abort = new AbortController();
+      // Half straight to the sidecar, half through the web app's forwarding route.
+      const url = i % 2 ? streamUrl() : webUrl("/api/stream");
+      const res = await fetch(url, { signal: abort.signal });
+      await res.body?.getReader().read();
+      abort.abort();
+    }
+    const after = await settle();
+    expect(after.clients).toBe(0);
+    await expect
+      .poll(async () => (await health()).handles, { timeout: 5000 })
+      .toBeLessThanOrEqual(before.handles + 2);
+  });
+});
+
+describe("GET /api/stream when parts fail", () => {
+  it("delivers every reading, in order, across a Redis restart", async () => {
+    const redis = await startRedis();
+    const stream = await startStream({ REDIS_URL: redis.url });
+    const web = await startWeb({ REDIS_URL: redis.url, STREAM_URL: stream.url });
+    let restarted: Awaited<ReturnType<typeof startRedis>> | undefined;
+    try {
+      const device = uniqueDevice("redis-restart");
+      const client = await connect(`${stream.url}/api/stream?device=${device}`);
+      const before = await post(device, [1, 2, 3], web.url);
+      await redis.stop();
+      const during = [];
+      for (let i = 0; i < 5; i++) during.push(...(await post(device, [10 + i], web.url)));
+      restarted = await startRedis(redis.port);
+      const after = await post(device, [20, 21], web.url);
+      const all = [...before, ...during, ...after].map((r) => r.id);
+      await expect.poll(() => client.ids(), { timeout: 10_000 }).toEqual(all);
+      expect((await health(stream.url)).redis).toBe("up");
+    } finally {
+      await Promise.all([web.stop(), stream.stop()]);
+      await restarted?.stop();
+    }
+  });
+
+  it("lets a client resume with nothing lost when the sidecar is killed and restarted", async () => {
+    let stream = await startStream();
+    const device = uniqueDevice("sidecar-restart");
+    try {
+      const client = await connect(`${stream.url}/api/stream?device=${device}`, {
+        reconnect: true,
+      });
+      const before = await post(device, [1, 2]);
+      await expect.poll(() => client.ids().length).toBe(2);
+      await stream.stop("SIGKILL");
+      const during = await post(device, [3, 4, 5]);
+      stream = await startStream({}, stream.port);
+      const after = await post(device, [6]);
+      const all = [...before, ...during, ...after].map((r) => r.id);
+      await expect.poll(() => client.ids(), { timeout: 10_000 }).toEqual(all);
+      expect(client.connections).toBeGreaterThanOrEqual(2);
+      client.close();
+    } finally {
+      await stream.stop();
+    }
+  });
+
+  it("ends streams cleanly on SIGTERM so clients reconnect", async () => {
+    const stream = await startStream();
+    const client = await connect(`${stream.url}/api/stream`);
+    const exited = new Promise((r) => stream.child.once("exit", r));
+    stream.child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    client.close();
+  });
+});

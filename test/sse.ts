@@ -1,0 +1,80 @@
+import type { WireReading } from "@/lib/reading.ts";
+
+/**
+ * A small SSE client for tests that behaves like a browser's EventSource: it parses events,
+ * remembers the last id and, when `reconnect` is on, reconnects with Last-Event-ID.
+ */
+export class TestEventStream {
+  readonly readings: WireReading[] = [];
+  readonly comments: string[] = [];
+  lastEventId: string | undefined;
+  connections = 0;
+  private abort: AbortController | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly opts: { reconnect?: boolean; lastEventId?: string } = {},
+  ) {
+    this.lastEventId = opts.lastEventId;
+  }
+
+  /** Resolves once the response headers have arrived. */
+  async open(): Promise<Response> {
+    this.abort = new AbortController();
+    const headers: Record<string, string> = { accept: "text/event-stream" };
+    if (this.lastEventId) headers["last-event-id"] = this.lastEventId;
+    const res = await fetch(this.url, { headers, signal: this.abort.signal });
+    this.connections++;
+    if (res.ok && res.body) void this.read(res.body);
+    return res;
+  }
+
+  private async read(body: ReadableStream<Uint8Array>) {
+    const decoder = new TextDecoder();
+    let buffer = "";
+    try {
+      for await (const chunk of body) {
+        buffer += decoder.decode(chunk, { stream: true });
+        for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
+          this.dispatch(buffer.slice(0, end));
+          buffer = buffer.slice(end + 2);
+        }
+      }
+    } catch {}
+    if (this.opts.reconnect && !this.closed) void this.reconnectSoon();
+  }
+
+  private async reconnectSoon() {
+    while (!this.closed) {
+      await new Promise((r) => setTimeout(r, 100));
+      try {
+        const res = await this.open();
+        if (res.ok) return;
+      } catch {}
+    }
+  }
+
+  private dispatch(block: string) {
+    let event = "message";
+    let data = "";
+    let id: string | undefined;
+    for (const line of block.split("\n")) {
+      if (line.startsWith(":")) this.comments.push(line);
+      else if (line.startsWith("id: ")) id = line.slice(4);
+      else if (line.startsWith("event: ")) event = line.slice(7);
+      else if (line.startsWith("data: ")) data += line.slice(6);
+    }
+    if (id !== undefined) this.lastEventId = id;
+    if (event === "reading") this.readings.push(JSON.parse(data));
+  }
+
+  close() {
+    this.closed = true;
+    this.abort?.abort();
+  }
+
+  ids(): number[] {
+    return this.readings.map((r) => r.id);
+  }
+}
