@@ -13,6 +13,9 @@ export default function HomePage() {
   -d '{"device_id": "greenhouse-1", "sensors": {"temperature": 21.5, "door": "open"}}'`}</pre>
       <h2>Read it back</h2>
       <pre>{`curl 'http://localhost:3000/api/fetch/device?id=greenhouse-1'`}</pre>
+      <p>
+        <a href="/monitor">Open the monitor</a> to watch readings live.
+      </p>
     </main>
   );
 }

@@ -1,0 +1,119 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import type { DeviceSummary, SensorSummary } from "@/lib/queries/find-device.ts";
+import type { WireReading } from "@/lib/reading.ts";
+import { fetchJson, formatAgo, formatTime, formatValue } from "./format.ts";
+import type { PanelRequest } from "./layout-store.ts";
+import { useLiveReadings } from "./live-context.tsx";
+import { PanelFrame } from "./PanelFrame.tsx";
+
+const RECENT = 50;
+type Device = Omit<DeviceSummary, "id">;
+
+/** One device: its sensors with their latest values, and its recent readings, live. */
+export function DevicePanel(props: {
+  deviceId: string;
+  onOpen: (req: PanelRequest) => void;
+  onClose: () => void;
+}) {
+  const { deviceId } = props;
+  const [device, setDevice] = useState<Device | null>(null);
+  const [readings, setReadings] = useState<WireReading[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    fetchJson<{ device: Device; readings: WireReading[] }>(
+      `/api/fetch/device?id=${encodeURIComponent(deviceId)}&limit=${RECENT}`,
+      abort.signal,
+    ).then(
+      (body) => {
+        setDevice(body.device);
+        // Live readings may have arrived before the history: merge by id.
+        setReadings((live) => mergeNewestFirst(live, body.readings));
+      },
+      (err: Error) => abort.signal.aborted || setError(err.message),
+    );
+    return () => abort.abort();
+  }, [deviceId]);
+
+  useLiveReadings((batch) => {
+    const mine = batch.filter((r) => r.device_id === deviceId);
+    if (mine.length === 0) return;
+    setReadings((rs) => mergeNewestFirst(rs, mine));
+    setDevice((d) => (d ? withLatest(d, mine) : d));
+  });
+
+  return (
+    <PanelFrame
+      label={`Device ${deviceId}`}
+      title={<>Device: {device?.name ?? deviceId}</>}
+      onClose={props.onClose}
+    >
+      {error && <p className="error">{error}</p>}
+      {device && (
+        <p className="muted">
+          Last seen {formatAgo(device.last_seen_at)} · {device.sensors.length} sensors
+        </p>
+      )}
+      <ul className="sensor-tiles">
+        {device?.sensors.map((s) => (
+          <li key={s.id}>
+            <button
+              type="button"
+              className="tile"
+              onClick={() => props.onOpen({ kind: "sensor", sensorId: s.id })}
+            >
+              <span className="tile-name">{s.type}</span>
+              <span className="tile-value" data-testid={`latest-${s.type}`}>
+                {s.latest ? formatValue(s.latest.value) : "—"}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      <div className="table-scroll">
+        <table className="readings">
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>Sensor</th>
+              <th>Value</th>
+            </tr>
+          </thead>
+          <tbody>
+            {readings.map((r) => (
+              <tr key={r.id} data-reading-id={r.id}>
+                <td className="time">{formatTime(r.ts)}</td>
+                <td>{r.sensor_type}</td>
+                <td className={`value value-${typeof r.value}`}>{formatValue(r.value)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </PanelFrame>
+  );
+}
+
+function mergeNewestFirst(a: WireReading[], b: WireReading[]): WireReading[] {
+  const byId = new Map<number, WireReading>();
+  for (const r of [...a, ...b]) byId.set(r.id, r);
+  return [...byId.values()]
+    .sort((x, y) => y.ts.localeCompare(x.ts) || y.id - x.id)
+    .slice(0, RECENT);
+}
+
+function withLatest(device: Device, readings: WireReading[]): Device {
+  const sensors: SensorSummary[] = [...device.sensors];
+  for (const r of readings) {
+    const i = sensors.findIndex((s) => s.id === r.sensor_id);
+    const latest = { id: r.id, value: r.value, ts: r.ts };
+    if (i < 0) sensors.push({ id: r.sensor_id, type: r.sensor_type, created_at: r.ts, latest });
+    else if (!sensors[i].latest || sensors[i].latest.ts <= r.ts)
+      sensors[i] = { ...sensors[i], latest };
+  }
+  sensors.sort((x, y) => x.type.localeCompare(y.type));
+  return { ...device, sensors, last_seen_at: new Date().toISOString() };
+}

@@ -1,0 +1,107 @@
+"use client";
+
+import { useLayoutEffect, useRef, useState } from "react";
+import type { WireReading } from "@/lib/reading.ts";
+import { formatTime, formatValue } from "./format.ts";
+import type { PanelRequest } from "./layout-store.ts";
+import { useLiveReadings } from "./live-context.tsx";
+import { PanelFrame } from "./PanelFrame.tsx";
+
+/** Rows kept in the page, so an all-day session stays fast. */
+export const MAX_STREAM_ROWS = 500;
+
+function keepLast(rows: WireReading[]): WireReading[] {
+  return rows.length > MAX_STREAM_ROWS ? rows.slice(rows.length - MAX_STREAM_ROWS) : rows;
+}
+
+/** Every reading as it arrives, newest at the bottom, with the seed's "latest" and "freeze". */
+export function StreamPanel({ onOpen }: { onOpen: (req: PanelRequest) => void }) {
+  const [rows, setRows] = useState<WireReading[]>([]);
+  const [held, setHeld] = useState<WireReading[]>([]);
+  const [frozen, setFrozen] = useState(false);
+  const [follow, setFollow] = useState(true);
+  const scroller = useRef<HTMLDivElement>(null);
+
+  useLiveReadings((readings) => {
+    if (frozen) setHeld((h) => keepLast([...h, ...readings]));
+    else setRows((r) => keepLast([...r, ...readings]));
+  });
+
+  // "latest": keep the newest row in view. Off: the browser's scroll anchoring keeps the
+  // rows the operator is looking at in place, even as old rows are dropped above.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when rows change
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (follow && el) el.scrollTop = el.scrollHeight;
+  }, [rows, follow]);
+
+  const toggleFreeze = () => {
+    if (frozen) {
+      setRows((r) => keepLast([...r, ...held]));
+      setHeld([]);
+    }
+    setFrozen(!frozen);
+  };
+
+  return (
+    <PanelFrame
+      label="Live stream"
+      title="Live stream"
+      actions={
+        <>
+          <button
+            type="button"
+            aria-pressed={follow}
+            onClick={() => setFollow(!follow)}
+            className="toggle"
+          >
+            Latest
+          </button>
+          <button type="button" aria-pressed={frozen} onClick={toggleFreeze} className="toggle">
+            {frozen ? `Unfreeze (${held.length} new)` : "Freeze"}
+          </button>
+        </>
+      }
+    >
+      <div className="table-scroll" ref={scroller} data-testid="stream-scroll">
+        <table className="readings">
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>Device</th>
+              <th>Sensor</th>
+              <th>Value</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id} data-reading-id={r.id}>
+                <td className="time">{formatTime(r.ts)}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => onOpen({ kind: "device", deviceId: r.device_id })}
+                  >
+                    {r.device_id}
+                  </button>
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => onOpen({ kind: "sensor", sensorId: r.sensor_id })}
+                  >
+                    {r.sensor_type}
+                  </button>
+                </td>
+                <td className={`value value-${typeof r.value}`}>{formatValue(r.value)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {rows.length === 0 && <p className="empty">Waiting for readings…</p>}
+      </div>
+    </PanelFrame>
+  );
+}
