@@ -11,6 +11,10 @@ const configSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// URL")
     .default("redis://127.0.0.1:6379"),
+  REDIS_CHANNEL_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, "may hold only letters, digits and . _ : -")
+    .default("bocloud"),
   STREAM_URL: z
     .string()
     .regex(/^https?:\/\/[^/]+$/, "must be an http:// origin without a path")

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Redis } from "ioredis";
 import { ApiError, type ErrorCode, errorStatus } from "../lib/api/errors.ts";
 import { parseWith } from "../lib/api/parse.ts";
-import { READINGS_CHANNEL } from "../lib/channels.ts";
+import { readingsChannel } from "../lib/channels.ts";
 import type { Config } from "../lib/config.ts";
 import { prisma } from "../lib/db.ts";
 import { log } from "../lib/log.ts";
@@ -66,7 +66,7 @@ export class StreamService {
       this.redisUp = false;
     });
     void subscriber
-      .subscribe(READINGS_CHANNEL)
+      .subscribe(readingsChannel())
       .catch((err) => log.warn({ err: String(err) }, "subscribe failed"));
 
     this.poll = setInterval(() => void sequencer.fill(), POLL_MS);

@@ -1,7 +1,7 @@
 import pg from "pg";
-import { TEST_DATABASE_URL } from "./stack.ts";
+import { testRun } from "./stack.ts";
 
-const pool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 2 });
+const pool = new pg.Pool({ connectionString: testRun().databaseUrl, max: 2 });
 
 export async function sql<T extends pg.QueryResultRow = Record<string, unknown>>(
   text: string,

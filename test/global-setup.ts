@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { freshTestDatabase, startStack } from "./stack.ts";
+import { dropTestDatabase, freshTestDatabase, startStack } from "./stack.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -19,4 +19,5 @@ export async function setup(project: TestProject) {
 
 export async function teardown() {
   await stack?.stop();
+  await dropTestDatabase();
 }

@@ -8,12 +8,23 @@ import pg from "pg";
 import { migrate } from "../scripts/migrate.ts";
 
 export const ROOT = resolve(import.meta.dirname, "..");
-export const TEST_DATABASE_URL =
-  process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/bocloud_test";
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
-/** Drops and recreates the test database, then applies the migrations to it. */
-export async function freshTestDatabase(url = TEST_DATABASE_URL): Promise<void> {
+/**
+ * Each test run has its own database and Redis channels, so runs can overlap (a developer's
+ * and CI's). The global setup fixes the run id in the environment; workers inherit it.
+ */
+export function testRun(): { id: string; databaseUrl: string; channelPrefix: string } {
+  process.env.BOCLOUD_TEST_RUN ??= `${process.pid}`;
+  const id = process.env.BOCLOUD_TEST_RUN;
+  return {
+    id,
+    databaseUrl: `postgresql://postgres@127.0.0.1:5432/bocloud_test_${id}`,
+    channelPrefix: `bocloud-test-${id}`,
+  };
+}
+
+async function dropDatabase(url: string): Promise<void> {
   const admin = new URL(url);
   const name = admin.pathname.slice(1);
   admin.pathname = "/postgres";
@@ -21,7 +32,17 @@ export async function freshTestDatabase(url = TEST_DATABASE_URL): Promise<void> 
   await client.connect();
   await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
   await client.end();
+}
+
+/** Drops and recreates this run's test database, then applies the migrations to it. */
+export async function freshTestDatabase(): Promise<void> {
+  const url = testRun().databaseUrl;
+  await dropDatabase(url);
   await migrate(url);
+}
+
+export async function dropTestDatabase(): Promise<void> {
+  await dropDatabase(testRun().databaseUrl);
 }
 
 export async function freePort(): Promise<number> {
@@ -63,8 +84,9 @@ function stackEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     ...process.env,
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
-    DATABASE_URL: TEST_DATABASE_URL,
+    DATABASE_URL: testRun().databaseUrl,
     REDIS_URL: TEST_REDIS_URL,
+    REDIS_CHANNEL_PREFIX: testRun().channelPrefix,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
     ...extra,
   };

@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import type { Redis } from "ioredis";
-import { READINGS_CHANNEL } from "../channels.ts";
+import { readingsChannel } from "../channels.ts";
 import { config } from "../config.ts";
 import { log } from "../log.ts";
 import type { WireReading } from "../reading.ts";
@@ -31,7 +31,7 @@ export async function publishReadings(readings: WireReading[]): Promise<boolean>
     if (FIRST_CONNECT.has(redis.status)) {
       await Promise.race([once(redis, "ready", { signal: abort.signal }), timeout]);
     }
-    await Promise.race([redis.publish(READINGS_CHANNEL, JSON.stringify(readings)), timeout]);
+    await Promise.race([redis.publish(readingsChannel(), JSON.stringify(readings)), timeout]);
     return true;
   } catch (err) {
     log.warn(

@@ -1,11 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { READINGS_CHANNEL } from "@/lib/channels.ts";
 import type { WireReading } from "@/lib/reading.ts";
 import { rowCounts, sql } from "@/test/db.ts";
 import { getJson, postData, uniqueDevice, webUrl } from "@/test/http.ts";
-import { blackhole, startWeb, TEST_REDIS_URL } from "@/test/stack.ts";
+import { blackhole, startWeb, TEST_REDIS_URL, testRun } from "@/test/stack.ts";
 
 describe("POST /api/data", () => {
   it("stores a single reading that fetch device and fetch sensor return", async () => {
@@ -133,7 +132,7 @@ describe("POST /api/data", () => {
     const received: WireReading[] = [];
     beforeAll(async () => {
       sub = new Redis(TEST_REDIS_URL);
-      await sub.subscribe(READINGS_CHANNEL);
+      await sub.subscribe(`${testRun().channelPrefix}:readings`);
       sub.on("message", (_channel, message) => received.push(...JSON.parse(message)));
     });
     afterAll(() => sub.disconnect());
