@@ -2,5 +2,11 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { config } = await import("./lib/config.ts");
-  config();
+  if (config().INGEST_AUTH === "open") {
+    const { log } = await import("./lib/log.ts");
+    log.warn(
+      "INGEST_AUTH=open: ANY client may post readings for ANY device and register new ones. " +
+        "Use this for a lab or a demo only; set INGEST_AUTH=token for anything reachable from a network.",
+    );
+  }
 }

@@ -20,6 +20,9 @@ const configSchema = z.object({
     .regex(/^https?:\/\/[^/]+$/, "must be an http:// origin without a path")
     .default("http://127.0.0.1:3001"),
   STREAM_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  /** token: POST /api/data needs a device or gateway token. open: the seed's auto-registration. */
+  INGEST_AUTH: z.enum(["token", "open"]).default("token"),
+  DEVICE_OFFLINE_AFTER_SECONDS: z.coerce.number().int().min(1).max(31_536_000).default(300),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   STREAM_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -1,5 +1,8 @@
-// Simulated devices that post realistic, varying readings to BoCloud.
+// Simulated devices that post realistic, varying readings to BoCloud and obey commands.
 //   npm run simulate -- --url http://localhost:3000 --devices 3 --interval 1000 --duration 60
+// With INGEST_AUTH=token (the default), add --provision: each device is registered (or its
+// token rotated) through the operator API and posts with its own token.
+// Commands, taken from the answers to its posts: set_interval {"interval_ms": n} and ping.
 import { parseArgs } from "node:util";
 
 const { values: args } = parseArgs({
@@ -10,6 +13,7 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "0" }, // seconds; 0 runs until stopped
     prefix: { type: "string", default: "" },
     quiet: { type: "boolean", default: false },
+    provision: { type: "boolean", default: false },
   },
 });
 
@@ -62,30 +66,84 @@ const kinds: [string, () => Model][] = [
   ],
 ];
 
+interface Command {
+  id: number;
+  name: string;
+  params: Record<string, unknown>;
+}
+
+/** A token of the device's own, from the operator API: created, or rotated if it exists. */
+async function provision(deviceId: string): Promise<string> {
+  const headers = { "content-type": "application/json" };
+  let res = await fetch(`${args.url}/api/devices`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ device_id: deviceId }),
+  });
+  if (res.status === 409)
+    res = await fetch(`${args.url}/api/devices/${deviceId}/token`, { method: "POST" });
+  const body = await res.json();
+  if (!res.ok || !body.token)
+    throw new Error(`cannot provision ${deviceId}: ${JSON.stringify(body)}`);
+  return body.token;
+}
+
+/** Carries out a command and says how it went: what a real device's firmware would do. */
+function obey(
+  command: Command,
+  device: { intervalMs: number },
+): { status: "succeeded" | "failed"; result: unknown } {
+  if (command.name === "set_interval") {
+    const ms = Number(command.params.interval_ms);
+    if (!Number.isFinite(ms) || ms < 50 || ms > 3_600_000) {
+      return { status: "failed", result: { error: "interval_ms must be 50–3600000" } };
+    }
+    device.intervalMs = ms;
+    return { status: "succeeded", result: { interval_ms: ms } };
+  }
+  if (command.name === "ping") return { status: "succeeded", result: { pong: Date.now() } };
+  return { status: "failed", result: { error: `unknown command ${command.name}` } };
+}
+
 async function runDevice(deviceId: string, model: Model, intervalMs: number, until: number) {
   let sent = 0;
   let failed = 0;
+  const state = { intervalMs };
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (args.provision) headers.authorization = `Bearer ${await provision(deviceId)}`;
   while (!stopping && (until === 0 || Date.now() < until)) {
     const body = { device_id: deviceId, sensors: model(Date.now()) };
     try {
       const res = await fetch(`${args.url}/api/data`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers,
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(5000),
       });
+      const answer = await res.json();
       if (res.ok) sent++;
       else {
         failed++;
-        console.error(`${deviceId}: ${res.status} ${await res.text()}`);
+        console.error(`${deviceId}: ${res.status} ${JSON.stringify(answer)}`);
       }
-      await res.body?.cancel().catch(() => {});
+      for (const command of (answer.commands ?? []) as Command[]) {
+        const outcome = obey(command, state);
+        console.log(
+          `${deviceId} ${command.name} ${JSON.stringify(command.params)} → ${outcome.status}`,
+        );
+        await fetch(`${args.url}/api/devices/${deviceId}/commands/${command.id}`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify(outcome),
+          signal: AbortSignal.timeout(5000),
+        }).then((r) => r.body?.cancel());
+      }
     } catch (err) {
       failed++;
       console.error(`${deviceId}: ${(err as Error).message}`);
     }
     if (!args.quiet) console.log(`${deviceId} ${JSON.stringify(body.sensors)}`);
-    await new Promise((r) => setTimeout(r, intervalMs * (0.8 + Math.random() * 0.4)));
+    await new Promise((r) => setTimeout(r, state.intervalMs * (0.8 + Math.random() * 0.4)));
   }
   return { sent, failed };
 }

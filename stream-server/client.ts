@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { eventDeviceId, type LiveEvent } from "../lib/events.ts";
 import type { ReadingFilter } from "../lib/queries/readings-by-id.ts";
 import type { WireReading } from "../lib/reading.ts";
 import { readingEvent } from "./sse.ts";
@@ -67,6 +68,17 @@ export class StreamClient {
         this.lastSentId = r.id;
         text += b.events[i];
       }
+    });
+    if (text) this.write(text);
+  }
+
+  /** Status and command changes: sent as they come (they are not part of the id order). */
+  offerEvents(events: LiveEvent[], texts: string[]): void {
+    if (this.closed || this.filter.sensorId !== undefined) return;
+    let text = "";
+    events.forEach((e, i) => {
+      if (this.filter.deviceId === undefined || eventDeviceId(e) === this.filter.deviceId)
+        text += texts[i];
     });
     if (text) this.write(text);
   }

@@ -2,9 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Redis } from "ioredis";
 import { ApiError, type ErrorCode, errorStatus } from "../lib/api/errors.ts";
 import { parseWith } from "../lib/api/parse.ts";
-import { readingsChannel } from "../lib/channels.ts";
+import { eventsChannel, readingsChannel } from "../lib/channels.ts";
 import type { Config } from "../lib/config.ts";
 import { prisma } from "../lib/db.ts";
+import type { LiveEvent } from "../lib/events.ts";
 import { log } from "../lib/log.ts";
 import {
   latestReadings,
@@ -17,7 +18,8 @@ import { createRedis } from "../lib/redis.ts";
 import { StreamClient, toBroadcast } from "./client.ts";
 import { streamQuery } from "./params.ts";
 import { Sequencer } from "./sequencer.ts";
-import { HEARTBEAT, retryHint, SSE_HEADERS } from "./sse.ts";
+import { HEARTBEAT, liveEvent, retryHint, SSE_HEADERS } from "./sse.ts";
+import { startSweeper } from "./sweeper.ts";
 
 const REPLAY_PAGE = 500;
 const RETRY_MS = 1000;
@@ -36,6 +38,7 @@ export class StreamService {
   private heartbeat: NodeJS.Timeout | undefined;
   private poll: NodeJS.Timeout | undefined;
   private redisUp = false;
+  private stopSweeper: (() => void) | undefined;
   private dropped = 0;
 
   constructor(private readonly config: Config) {
@@ -54,8 +57,10 @@ export class StreamService {
 
     const subscriber = createRedis({ enableOfflineQueue: true, maxRetriesPerRequest: null });
     this.subscriber = subscriber;
-    subscriber.on("message", (_channel: string, message: string) => {
-      sequencer.receive(JSON.parse(message) as WireReading[]);
+    const readings = readingsChannel();
+    subscriber.on("message", (channel: string, message: string) => {
+      if (channel === readings) sequencer.receive(JSON.parse(message) as WireReading[]);
+      else this.broadcastEvents(JSON.parse(message) as LiveEvent[]);
     });
     // Whatever was published while the subscription was down is read from the database.
     subscriber.on("ready", () => {
@@ -66,10 +71,11 @@ export class StreamService {
       this.redisUp = false;
     });
     void subscriber
-      .subscribe(readingsChannel())
+      .subscribe(readings, eventsChannel())
       .catch((err) => log.warn({ err: String(err) }, "subscribe failed"));
 
     this.poll = setInterval(() => void sequencer.fill(), POLL_MS);
+    this.stopSweeper = startSweeper();
     this.heartbeat = setInterval(() => {
       for (const c of this.clients) c.write(HEARTBEAT);
     }, this.config.STREAM_HEARTBEAT_MS);
@@ -82,6 +88,7 @@ export class StreamService {
   async stop(): Promise<void> {
     clearInterval(this.heartbeat);
     clearInterval(this.poll);
+    this.stopSweeper?.();
     this.sequencer?.stop();
     for (const c of this.clients) c.end();
     const closed = new Promise((resolve) => this.server.close(resolve));
@@ -95,6 +102,11 @@ export class StreamService {
   private broadcast(readings: WireReading[]): void {
     const b = toBroadcast(readings);
     for (const c of this.clients) c.offer(b);
+  }
+
+  private broadcastEvents(events: LiveEvent[]): void {
+    const texts = events.map(liveEvent);
+    for (const c of this.clients) c.offerEvents(events, texts);
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -9,6 +9,8 @@ export class TestEventStream {
   readonly comments: string[] = [];
   lastEventId: string | undefined;
   connections = 0;
+  /** Called with every event that is not a reading (status, command). */
+  onEvent: (type: string, data: unknown) => void = () => {};
   private abort: AbortController | undefined;
   private closed = false;
 
@@ -67,6 +69,7 @@ export class TestEventStream {
     }
     if (id !== undefined) this.lastEventId = id;
     if (event === "reading") this.readings.push(JSON.parse(data));
+    else if (data) this.onEvent(event, JSON.parse(data));
   }
 
   close() {

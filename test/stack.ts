@@ -88,6 +88,7 @@ function stackEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     REDIS_URL: TEST_REDIS_URL,
     REDIS_CHANNEL_PREFIX: testRun().channelPrefix,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
+    INGEST_AUTH: "open",
     ...extra,
   };
 }

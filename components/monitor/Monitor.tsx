@@ -8,7 +8,7 @@ import ReactGridLayout, {
 } from "react-grid-layout";
 import "react-grid-layout/css/styles.css";
 import "react-resizable/css/styles.css";
-import { DeviceListPanel } from "./DeviceListPanel.tsx";
+import { CommandsPanel } from "./CommandsPanel.tsx";
 import { DevicePanel } from "./DevicePanel.tsx";
 import {
   applyPositions,
@@ -26,6 +26,7 @@ import {
 import { LiveProvider, useConnectionState } from "./live-context.tsx";
 import { LiveStream } from "./live-stream.ts";
 import { SensorPanel } from "./SensorPanel.tsx";
+import { StatusPanel } from "./StatusPanel.tsx";
 import { StreamPanel } from "./StreamPanel.tsx";
 
 /** Below this width the panels stack in one column and cannot be dragged. */
@@ -62,6 +63,7 @@ export function Monitor() {
         <Toolbar
           layout={layout}
           onReset={() => update(() => defaultLayout())}
+          onOpen={open}
           onImport={(l) => update(() => l)}
           onNotice={setNotice}
         />
@@ -142,9 +144,11 @@ function PanelContent(props: {
   const { panel } = props;
   switch (panel.kind) {
     case "stream":
-      return <StreamPanel onOpen={props.open} />;
+      return <StreamPanel onOpen={props.open} onClose={props.close} />;
     case "devices":
-      return <DeviceListPanel onOpen={props.open} />;
+      return <StatusPanel onOpen={props.open} onClose={props.close} />;
+    case "commands":
+      return <CommandsPanel onClose={props.close} />;
     case "device":
       return <DevicePanel deviceId={panel.deviceId} onOpen={props.open} onClose={props.close} />;
     case "sensor":
@@ -155,6 +159,7 @@ function PanelContent(props: {
 function Toolbar(props: {
   layout: MonitorLayout | null;
   onReset: () => void;
+  onOpen: (req: PanelRequest) => void;
   onImport: (layout: MonitorLayout) => void;
   onNotice: (text: string | null) => void;
 }) {
@@ -199,6 +204,18 @@ function Toolbar(props: {
             : "● Connecting…"}
       </span>
       <div className="toolbar-actions">
+        <button type="button" onClick={() => props.onOpen({ kind: "stream" })}>
+          Stream
+        </button>
+        <button type="button" onClick={() => props.onOpen({ kind: "devices" })}>
+          Devices
+        </button>
+        <button type="button" onClick={() => props.onOpen({ kind: "commands" })}>
+          Commands
+        </button>
+        <a className="button" href="/devices">
+          Manage devices
+        </a>
         <button type="button" onClick={props.onReset}>
           Reset layout
         </button>

@@ -15,7 +15,13 @@ function keepLast(rows: WireReading[]): WireReading[] {
 }
 
 /** Every reading as it arrives, newest at the bottom, with the seed's "latest" and "freeze". */
-export function StreamPanel({ onOpen }: { onOpen: (req: PanelRequest) => void }) {
+export function StreamPanel({
+  onOpen,
+  onClose,
+}: {
+  onOpen: (req: PanelRequest) => void;
+  onClose: () => void;
+}) {
   const [rows, setRows] = useState<WireReading[]>([]);
   const [held, setHeld] = useState<WireReading[]>([]);
   const [frozen, setFrozen] = useState(false);
@@ -47,6 +53,7 @@ export function StreamPanel({ onOpen }: { onOpen: (req: PanelRequest) => void })
     <PanelFrame
       label="Live stream"
       title="Live stream"
+      onClose={onClose}
       actions={
         <>
           <button

@@ -48,10 +48,15 @@ describe("monitor layout", () => {
     let layout = openPanel(defaultLayout(), { kind: "device", deviceId: "gh-1" });
     layout = openPanel(layout, { kind: "sensor", sensorId: 7 });
     layout = openPanel(layout, { kind: "sensor", sensorId: 7 });
-    const [, , device, sensor] = layout.panels;
-    expect(layout.panels).toHaveLength(4);
-    expect(device).toMatchObject({ id: "device:gh-1", x: 0, y: 12 });
-    expect(sensor).toMatchObject({ id: "sensor:7", x: 6, y: 12 });
+    const [device, sensor] = layout.panels.slice(-2);
+    expect(layout.panels).toHaveLength(defaultLayout().panels.length + 2);
+    expect(device).toMatchObject({ id: "device:gh-1", x: 0, y: 21 });
+    expect(sensor).toMatchObject({ id: "sensor:7", x: 6, y: 21 });
+  });
+
+  it("reopens a closed standard panel", () => {
+    const closed = closePanel(defaultLayout(), "commands");
+    expect(openPanel(closed, { kind: "commands" }).panels.map((p) => p.id)).toContain("commands");
   });
 
   it("closes a panel and takes positions back from the grid", () => {

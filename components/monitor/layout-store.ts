@@ -21,6 +21,7 @@ const position = {
 const panelSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("stream"), id: z.literal("stream"), ...position }),
   z.object({ kind: z.literal("devices"), id: z.literal("devices"), ...position }),
+  z.object({ kind: z.literal("commands"), id: z.literal("commands"), ...position }),
   z.object({
     kind: z.literal("device"),
     id: z.string(),
@@ -54,6 +55,7 @@ export function defaultLayout(): MonitorLayout {
     panels: [
       { kind: "stream", id: "stream", x: 0, y: 0, w: 8, h: 12 },
       { kind: "devices", id: "devices", x: 8, y: 0, w: 4, h: 12 },
+      { kind: "commands", id: "commands", x: 0, y: 12, w: 12, h: 9 },
     ],
   };
 }
@@ -86,11 +88,14 @@ export function saveLayout(storage: Pick<Storage, "setItem">, layout: MonitorLay
 }
 
 export type PanelRequest =
+  | { kind: "stream" | "devices" | "commands" }
   | { kind: "device"; deviceId: string }
   | { kind: "sensor"; sensorId: number };
 
 export function panelId(req: PanelRequest): string {
-  return req.kind === "device" ? `device:${req.deviceId}` : `sensor:${req.sensorId}`;
+  if (req.kind === "device") return `device:${req.deviceId}`;
+  if (req.kind === "sensor") return `sensor:${req.sensorId}`;
+  return req.kind;
 }
 
 const NEW_PANEL_SIZE = { w: 6, h: 10 };
@@ -117,7 +122,9 @@ export function openPanel(layout: MonitorLayout, req: PanelRequest): MonitorLayo
   const panel: Panel =
     req.kind === "device"
       ? { kind: "device", id, deviceId: req.deviceId, ...spot }
-      : { kind: "sensor", id, sensorId: req.sensorId, ...spot };
+      : req.kind === "sensor"
+        ? { kind: "sensor", id, sensorId: req.sensorId, ...spot }
+        : ({ kind: req.kind, id: req.kind, ...spot } as Panel);
   return { ...layout, panels: [...layout.panels, panel] };
 }
 

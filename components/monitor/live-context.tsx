@@ -1,6 +1,7 @@
 "use client";
 
 import { createContext, useContext, useEffect, useRef, useSyncExternalStore } from "react";
+import type { LiveEvent } from "@/lib/events.ts";
 import type { WireReading } from "@/lib/reading.ts";
 import type { ConnectionState, LiveStream } from "./live-stream.ts";
 
@@ -20,6 +21,14 @@ export function useLiveReadings(onReadings: (readings: WireReading[]) => void): 
   const handler = useRef(onReadings);
   handler.current = onReadings;
   useEffect(() => live.subscribe((rs) => handler.current(rs)), [live]);
+}
+
+/** Calls `onEvent` with each status or command change while the component is mounted. */
+export function useLiveEvents(onEvent: (event: LiveEvent) => void): void {
+  const live = useLive();
+  const handler = useRef(onEvent);
+  handler.current = onEvent;
+  useEffect(() => live.subscribeEvents((e) => handler.current(e)), [live]);
 }
 
 export function useConnectionState(): ConnectionState {

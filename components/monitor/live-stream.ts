@@ -1,3 +1,4 @@
+import type { LiveEvent } from "@/lib/events.ts";
 import type { WireReading } from "@/lib/reading.ts";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting";
@@ -15,6 +16,7 @@ const RETRY_MS = 2000;
 export class LiveStream {
   private source: EventSource | undefined;
   private readonly listeners = new Set<Listener>();
+  private readonly eventListeners = new Set<(event: LiveEvent) => void>();
   private readonly stateListeners = new Set<() => void>();
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private lastId: string | undefined;
@@ -40,6 +42,12 @@ export class LiveStream {
     return () => this.listeners.delete(listener);
   }
 
+  /** Status and command changes, as they come. */
+  subscribeEvents(listener: (event: LiveEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
   subscribeState(listener: () => void): () => void {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
@@ -55,6 +63,12 @@ export class LiveStream {
       this.batch.push(JSON.parse(event.data) as WireReading);
       this.scheduleFlush();
     });
+    for (const type of ["status", "command"]) {
+      source.addEventListener(type, (e) => {
+        const event = JSON.parse((e as MessageEvent<string>).data) as LiveEvent;
+        for (const listener of this.eventListeners) listener(event);
+      });
+    }
     source.onerror = () => {
       this.setState("reconnecting");
       if (source.readyState !== EventSource.CLOSED) return; // the browser retries by itself

@@ -1,6 +1,10 @@
+import { ApiError } from "../api/errors.ts";
+import type { WireCommand } from "../commands/wire.ts";
 import { prisma } from "../db.ts";
+import type { StatusEvent } from "../events.ts";
 import type { IngestItem } from "../ingest/schema.ts";
 import { storedValue, type WireReading } from "../reading.ts";
+import { takePendingCommands } from "./take-pending-commands.ts";
 
 /**
  * Serialises the step that takes reading ids and commits them, so readings become visible
@@ -15,21 +19,51 @@ interface SensorKey {
   type: string;
 }
 
+export interface StoredRequest {
+  /** What was stored, in the wire format, in id order. */
+  readings: WireReading[];
+  /** Devices that were offline (or new) and are online now. */
+  cameOnline: StatusEvent[];
+  /** Commands waiting for the devices, now marked delivered. */
+  commands: WireCommand[];
+}
+
+interface DeviceRow {
+  id: bigint;
+  device_id: string;
+  /** The status before this request (null for a device registered by it). */
+  old_status: string | null;
+}
+
 /**
- * Stores the readings of one request in one transaction, registering devices and sensors
- * seen for the first time. Returns them in the wire format, in id order.
+ * Stores the readings of one request in one transaction, marks their devices seen and
+ * online, and takes their pending commands. With `register`, devices seen for the first
+ * time are created (open mode); otherwise they must exist. Sensors are created on first use.
  */
-export async function storeReadings(items: IngestItem[]): Promise<WireReading[]> {
+export async function storeReadings(
+  items: IngestItem[],
+  opts: { register: boolean },
+): Promise<StoredRequest> {
   const receivedAt = new Date();
   const deviceIds = [...new Set(items.map((i) => i.device_id))].sort();
 
   return prisma.$transaction(async (tx) => {
     // Sorted, so two requests that name the same devices lock their rows in the same order.
-    const devices = await tx.$queryRaw<{ id: bigint; device_id: string }[]>`
-      INSERT INTO devices (device_id, name, last_seen_at)
-      SELECT d, d, ${receivedAt} FROM unnest(${deviceIds}::text[]) AS d
-      ON CONFLICT (device_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at
-      RETURNING id, device_id`;
+    // The subquery in RETURNING reads the statement's snapshot: the status before the update.
+    const devices = opts.register
+      ? await tx.$queryRaw<DeviceRow[]>`
+          INSERT INTO devices (device_id, name, last_seen_at, status)
+          SELECT d, d, ${receivedAt}, 'online' FROM unnest(${deviceIds}::text[]) AS d
+          ON CONFLICT (device_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, status = 'online'
+          RETURNING id, device_id, (SELECT o.status::text FROM devices o WHERE o.id = devices.id) AS old_status`
+      : await tx.$queryRaw<DeviceRow[]>`
+          UPDATE devices SET last_seen_at = ${receivedAt}, status = 'online'
+          WHERE device_id = ANY(${deviceIds}::text[])
+          RETURNING id, device_id, (SELECT o.status::text FROM devices o WHERE o.id = devices.id) AS old_status`;
+    if (devices.length < deviceIds.length) {
+      const missing = deviceIds.find((id) => !devices.some((d) => d.device_id === id));
+      throw new ApiError("forbidden", `Device "${missing}" is not registered.`);
+    }
     const deviceDbId = new Map(devices.map((d) => [d.device_id, d.id]));
 
     const wanted = new Map<string, SensorKey>();
@@ -52,6 +86,7 @@ export async function storeReadings(items: IngestItem[]): Promise<WireReading[]>
       }));
     });
     const values = rows.map((r) => storedValue(r.value));
+    const commands = await takePendingCommands(tx, deviceIds);
 
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${READING_ID_LOCK})`;
     const inserted = await tx.$queryRaw<{ id: bigint }[]>`
@@ -69,7 +104,7 @@ export async function storeReadings(items: IngestItem[]): Promise<WireReading[]>
     // Under the lock the ids of this INSERT are consecutive and follow the order of the input rows.
     const ids = inserted.map((r) => r.id).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
-    return rows.map((r, i) => ({
+    const readings = rows.map((r, i) => ({
       id: Number(ids[i]),
       device_id: r.deviceId,
       sensor_id: Number(r.sensorId),
@@ -77,6 +112,15 @@ export async function storeReadings(items: IngestItem[]): Promise<WireReading[]>
       value: r.value,
       ts: r.ts.toISOString(),
     }));
+    const cameOnline: StatusEvent[] = devices
+      .filter((d) => d.old_status !== "online")
+      .map((d) => ({
+        type: "status",
+        device_id: d.device_id,
+        status: "online",
+        last_seen_at: receivedAt.toISOString(),
+      }));
+    return { readings, cameOnline, commands };
   });
 }
 

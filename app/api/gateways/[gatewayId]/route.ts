@@ -1,0 +1,16 @@
+import { errorResponse } from "@/lib/api/errors.ts";
+import { parseWith } from "@/lib/api/parse.ts";
+import { identifier } from "@/lib/ingest/schema.ts";
+import { deleteGateway } from "@/lib/queries/manage-gateways.ts";
+
+type Context = { params: Promise<{ gatewayId: string }> };
+
+/** DELETE /api/gateways/<id> — the gateway; its devices stay, unassigned. */
+export async function DELETE(_request: Request, context: Context): Promise<Response> {
+  try {
+    await deleteGateway(parseWith(identifier, (await context.params).gatewayId));
+    return new Response(null, { status: 204 });
+  } catch (err) {
+    return errorResponse(err);
+  }
+}

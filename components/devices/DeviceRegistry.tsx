@@ -1,0 +1,337 @@
+"use client";
+
+import { type FormEvent, useCallback, useEffect, useState } from "react";
+import type { WireDevice, WireGateway } from "@/lib/devices/wire.ts";
+import { formatAgo } from "../monitor/format.ts";
+import { callApi } from "./api.ts";
+
+/** The operator's device registry: create, rename, assign, delete, and tokens shown once. */
+export function DeviceRegistry() {
+  const [devices, setDevices] = useState<WireDevice[]>([]);
+  const [gateways, setGateways] = useState<WireGateway[]>([]);
+  const [secret, setSecret] = useState<{ owner: string; token: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const reload = useCallback(async () => {
+    const [d, g] = await Promise.all([
+      callApi<{ devices: WireDevice[] }>("GET", "/api/devices"),
+      callApi<{ gateways: WireGateway[] }>("GET", "/api/gateways"),
+    ]);
+    setDevices(d.devices);
+    setGateways(g.gateways);
+  }, []);
+
+  useEffect(() => {
+    reload().catch((err: Error) => setError(err.message));
+  }, [reload]);
+
+  /** Runs an operator action, shows its error if any, and reloads the lists. */
+  const act = async (action: () => Promise<void>) => {
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+    await reload().catch(() => {});
+  };
+
+  const showToken = (owner: string) => (r: { token: string | null }) => {
+    if (r.token) setSecret({ owner, token: r.token });
+  };
+
+  return (
+    <main className="registry">
+      <header className="toolbar">
+        <h1>
+          <a href="/">BoCloud</a> <span className="muted">devices</span>
+        </h1>
+        <div className="toolbar-actions">
+          <a className="button" href="/monitor">
+            Monitor
+          </a>
+        </div>
+      </header>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {secret && (
+        <div className="secret" role="status">
+          <p>
+            Token for <strong>{secret.owner}</strong>. It is shown only now: copy it into the
+            device.
+          </p>
+          <code data-testid="new-token">{secret.token}</code>
+          <div className="secret-actions">
+            <button type="button" onClick={() => navigator.clipboard?.writeText(secret.token)}>
+              Copy
+            </button>
+            <button type="button" onClick={() => setSecret(null)}>
+              Done
+            </button>
+          </div>
+        </div>
+      )}
+
+      <section>
+        <h2>Devices</h2>
+        <CreateForm
+          label="device"
+          withGateway={gateways}
+          onCreate={(id, name, gateway) =>
+            act(async () =>
+              showToken(id)(
+                await callApi("POST", "/api/devices", {
+                  device_id: id,
+                  name: name || undefined,
+                  gateway_id: gateway || undefined,
+                }),
+              ),
+            )
+          }
+        />
+        <table className="readings registry-table">
+          <thead>
+            <tr>
+              <th>Device</th>
+              <th>Name</th>
+              <th>Status</th>
+              <th>Last seen</th>
+              <th>Gateway</th>
+              <th>Token</th>
+              <th>Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {devices.map((d) => (
+              <tr key={d.device_id} data-device-id={d.device_id}>
+                <td>{d.device_id}</td>
+                <td>
+                  <RenameField
+                    value={d.name}
+                    label={`Name of ${d.device_id}`}
+                    onSave={(name) =>
+                      act(() =>
+                        callApi("PATCH", `/api/devices/${encodeURIComponent(d.device_id)}`, {
+                          name,
+                        }),
+                      )
+                    }
+                  />
+                </td>
+                <td>
+                  <span className={`dot dot-${d.status}`} /> {d.status}
+                </td>
+                <td className="muted">{formatAgo(d.last_seen_at)}</td>
+                <td>
+                  <select
+                    aria-label={`Gateway of ${d.device_id}`}
+                    value={d.gateway_id ?? ""}
+                    onChange={(e) =>
+                      act(() =>
+                        callApi("PATCH", `/api/devices/${encodeURIComponent(d.device_id)}`, {
+                          gateway_id: e.target.value || null,
+                        }),
+                      )
+                    }
+                  >
+                    <option value="">none</option>
+                    {gateways.map((g) => (
+                      <option key={g.gateway_id} value={g.gateway_id}>
+                        {g.gateway_id}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>{d.has_token ? "set" : <span className="muted">none</span>}</td>
+                <td className="actions">
+                  <button
+                    type="button"
+                    onClick={() =>
+                      act(async () =>
+                        showToken(d.device_id)(
+                          await callApi(
+                            "POST",
+                            `/api/devices/${encodeURIComponent(d.device_id)}/token`,
+                          ),
+                        ),
+                      )
+                    }
+                  >
+                    {d.has_token ? "Rotate token" : "New token"}
+                  </button>
+                  {d.has_token && (
+                    <button
+                      type="button"
+                      onClick={() =>
+                        act(() =>
+                          callApi(
+                            "DELETE",
+                            `/api/devices/${encodeURIComponent(d.device_id)}/token`,
+                          ),
+                        )
+                      }
+                    >
+                      Revoke token
+                    </button>
+                  )}
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => {
+                      if (confirm(`Delete ${d.device_id} with all its readings and commands?`)) {
+                        void act(() =>
+                          callApi("DELETE", `/api/devices/${encodeURIComponent(d.device_id)}`),
+                        );
+                      }
+                    }}
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section>
+        <h2>Gateways</h2>
+        <p className="muted">A gateway's token writes for every device assigned to it.</p>
+        <CreateForm
+          label="gateway"
+          onCreate={(id, name) =>
+            act(async () =>
+              showToken(id)(
+                await callApi("POST", "/api/gateways", { gateway_id: id, name: name || undefined }),
+              ),
+            )
+          }
+        />
+        <table className="readings registry-table">
+          <thead>
+            <tr>
+              <th>Gateway</th>
+              <th>Name</th>
+              <th>Devices</th>
+              <th>Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {gateways.map((g) => (
+              <tr key={g.gateway_id}>
+                <td>{g.gateway_id}</td>
+                <td>{g.name}</td>
+                <td>{g.device_count}</td>
+                <td className="actions">
+                  <button
+                    type="button"
+                    onClick={() =>
+                      act(async () =>
+                        showToken(g.gateway_id)(
+                          await callApi(
+                            "POST",
+                            `/api/gateways/${encodeURIComponent(g.gateway_id)}/token`,
+                          ),
+                        ),
+                      )
+                    }
+                  >
+                    Rotate token
+                  </button>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() =>
+                      act(() =>
+                        callApi("DELETE", `/api/gateways/${encodeURIComponent(g.gateway_id)}`),
+                      )
+                    }
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </main>
+  );
+}
+
+function CreateForm(props: {
+  label: string;
+  withGateway?: WireGateway[];
+  onCreate: (id: string, name: string, gateway: string) => Promise<void>;
+}) {
+  const [id, setId] = useState("");
+  const [name, setName] = useState("");
+  const [gateway, setGateway] = useState("");
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    await props.onCreate(id.trim(), name.trim(), gateway);
+    setId("");
+    setName("");
+  };
+  return (
+    <form className="command-form" onSubmit={submit}>
+      <label>
+        {props.label === "device" ? "Device id" : "Gateway id"}
+        <input
+          value={id}
+          onChange={(e) => setId(e.target.value)}
+          required
+          pattern="[A-Za-z0-9][A-Za-z0-9._:\-]*"
+          maxLength={64}
+        />
+      </label>
+      <label>
+        Name
+        <input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} />
+      </label>
+      {props.withGateway && (
+        <label>
+          Gateway
+          <select value={gateway} onChange={(e) => setGateway(e.target.value)}>
+            <option value="">none</option>
+            {props.withGateway.map((g) => (
+              <option key={g.gateway_id} value={g.gateway_id}>
+                {g.gateway_id}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <button type="submit">Create {props.label}</button>
+    </form>
+  );
+}
+
+function RenameField(props: {
+  value: string;
+  label: string;
+  onSave: (name: string) => Promise<void>;
+}) {
+  const [value, setValue] = useState(props.value);
+  useEffect(() => setValue(props.value), [props.value]);
+  return (
+    <form
+      className="rename"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (value.trim() && value !== props.value) void props.onSave(value.trim());
+      }}
+    >
+      <input
+        aria-label={props.label}
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+        maxLength={100}
+      />
+      {value !== props.value && <button type="submit">Save</button>}
+    </form>
+  );
+}

@@ -1,0 +1,22 @@
+import type { WireCommand } from "./commands/wire.ts";
+
+/** A device went online (it posted) or offline (silent past its timeout). */
+export interface StatusEvent {
+  type: "status";
+  device_id: string;
+  status: "online" | "offline";
+  last_seen_at: string | null;
+}
+
+/** A command was queued, delivered, acknowledged or expired. */
+export interface CommandEvent {
+  type: "command";
+  command: WireCommand;
+}
+
+/** What goes out on the stream besides readings: no id, since it is not replayed. */
+export type LiveEvent = StatusEvent | CommandEvent;
+
+export function eventDeviceId(event: LiveEvent): string {
+  return event.type === "status" ? event.device_id : event.command.device_id;
+}

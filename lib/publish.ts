@@ -1,0 +1,53 @@
+import { once } from "node:events";
+import type { Redis } from "ioredis";
+import { eventsChannel, readingsChannel } from "./channels.ts";
+import { config } from "./config.ts";
+import type { LiveEvent } from "./events.ts";
+import { log } from "./log.ts";
+import type { WireReading } from "./reading.ts";
+import { createRedis } from "./redis.ts";
+
+let publisher: Redis | undefined;
+const FIRST_CONNECT = new Set(["wait", "connecting", "connect"]);
+
+/**
+ * Publishes for live fan-out. Redis is only the fast path (the stream fills gaps from
+ * PostgreSQL), so this waits at most REDIS_PUBLISH_TIMEOUT_MS, never throws, and keeps no
+ * queue: a reading that misses Redis is still delivered from the database.
+ */
+async function publishBounded(channel: string, message: string): Promise<boolean> {
+  const timeoutMs = config().REDIS_PUBLISH_TIMEOUT_MS;
+  publisher ??= createRedis({ commandTimeout: timeoutMs });
+  let timer: NodeJS.Timeout | undefined;
+  const abort = new AbortController();
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      reject(new Error("publish timed out"));
+    }, timeoutMs);
+  });
+  try {
+    const redis = publisher;
+    // The first connection of the process is waited for (within the same bound), so the
+    // first request after start is published too; a lost connection fails at once.
+    if (FIRST_CONNECT.has(redis.status)) {
+      await Promise.race([once(redis, "ready", { signal: abort.signal }), timeout]);
+    }
+    await Promise.race([redis.publish(channel, message), timeout]);
+    return true;
+  } catch (err) {
+    log.warn({ err: (err as Error).message, channel }, "not published");
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function publishReadings(readings: WireReading[]): Promise<boolean> {
+  return publishBounded(readingsChannel(), JSON.stringify(readings));
+}
+
+export function publishEvents(events: LiveEvent[]): Promise<boolean> {
+  if (events.length === 0) return Promise.resolve(true);
+  return publishBounded(eventsChannel(), JSON.stringify(events));
+}

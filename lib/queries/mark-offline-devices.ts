@@ -1,0 +1,24 @@
+import { config } from "../config.ts";
+import { prisma } from "../db.ts";
+import type { StatusEvent } from "../events.ts";
+
+/**
+ * Marks online devices that have been silent past their timeout offline, and returns the
+ * changes. The WHERE is checked again under each row's lock, so a device that posts at the
+ * same moment stays online, and with several sidecars each change is reported once.
+ */
+export async function markOfflineDevices(): Promise<StatusEvent[]> {
+  const defaultSeconds = config().DEVICE_OFFLINE_AFTER_SECONDS;
+  const rows = await prisma.$queryRaw<{ device_id: string; last_seen_at: Date | null }[]>`
+    UPDATE devices SET status = 'offline'
+    WHERE status = 'online'
+      AND (last_seen_at IS NULL
+           OR last_seen_at < now() - make_interval(secs => COALESCE(offline_after_seconds, ${defaultSeconds})))
+    RETURNING device_id, last_seen_at`;
+  return rows.map((r) => ({
+    type: "status",
+    device_id: r.device_id,
+    status: "offline",
+    last_seen_at: r.last_seen_at?.toISOString() ?? null,
+  }));
+}
