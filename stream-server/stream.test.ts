@@ -176,7 +176,7 @@ describe("GET /api/stream when parts fail", () => {
       const after = await post(device, [20, 21], web.url);
       const all = [...before, ...during, ...after].map((r) => r.id);
       await expect.poll(() => client.ids(), { timeout: 10_000 }).toEqual(all);
-      expect((await health(stream.url)).redis).toBe("up");
+      await expect.poll(async () => (await health(stream.url)).redis, { timeout: 5000 }).toBe("up");
     } finally {
       await Promise.all([web.stop(), stream.stop()]);
       await restarted?.stop();
