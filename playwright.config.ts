@@ -10,6 +10,8 @@ export default defineConfig({
   timeout: 30_000,
   use: {
     baseURL: process.env.E2E_BASE_URL,
+    // The admin signed in by the global setup; tests of signing in start without it.
+    storageState: "e2e/.auth/admin.json",
     viewport: { width: 1280, height: 800 },
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

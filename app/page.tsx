@@ -7,15 +7,16 @@ export default function HomePage() {
         HTTP; BoCloud stores every one in PostgreSQL and streams them live to the operators who
         watch them.
       </p>
+      <p>
+        First run? <a href="/setup">Create the administrator</a>. Otherwise{" "}
+        <a href="/login">sign in</a>, register devices on <a href="/devices">Devices</a> and watch
+        them on the <a href="/monitor">monitor</a>.
+      </p>
       <h2>Send a reading</h2>
       <pre>{`curl -X POST http://localhost:3000/api/data \\
+  -H 'Authorization: Bearer <device token>' \\
   -H 'Content-Type: application/json' \\
   -d '{"device_id": "greenhouse-1", "sensors": {"temperature": 21.5, "door": "open"}}'`}</pre>
-      <h2>Read it back</h2>
-      <pre>{`curl 'http://localhost:3000/api/fetch/device?id=greenhouse-1'`}</pre>
-      <p>
-        <a href="/monitor">Open the monitor</a> to watch readings live.
-      </p>
     </main>
   );
 }

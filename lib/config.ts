@@ -23,11 +23,16 @@ const configSchema = z.object({
   /** token: POST /api/data needs a device or gateway token. open: the seed's auto-registration. */
   INGEST_AUTH: z.enum(["token", "open"]).default("token"),
   DEVICE_OFFLINE_AFTER_SECONDS: z.coerce.number().int().min(1).max(31_536_000).default(300),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(8760).default(168),
+  /** Posts a device (or gateway) may make per second; 0 turns the limit off. */
+  INGEST_RATE_PER_SECOND: z.coerce.number().int().min(0).max(1_000_000).default(20),
+  /** Failed logins per account (and 4× per address) in 15 minutes before 429. */
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   STREAM_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(1500),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   REDIS_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(100),
 });
 

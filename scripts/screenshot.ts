@@ -1,5 +1,6 @@
 // Takes the README's screenshot of the monitor: run BoCloud and the simulator first, then
-//   npm run screenshot -- --url http://localhost:3000
+//   npm run screenshot -- --url http://localhost:3000 --username admin --password '…'
+// (or BOCLOUD_USERNAME / BOCLOUD_PASSWORD).
 import { parseArgs } from "node:util";
 import { chromium } from "@playwright/test";
 
@@ -7,6 +8,8 @@ const { values: args } = parseArgs({
   options: {
     url: { type: "string", default: "http://localhost:3000" },
     out: { type: "string", default: "docs/monitor.png" },
+    username: { type: "string", default: process.env.BOCLOUD_USERNAME },
+    password: { type: "string", default: process.env.BOCLOUD_PASSWORD },
   },
 });
 
@@ -25,6 +28,12 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(`${args.url}/monitor`);
+  if (page.url().includes("/login")) {
+    await page.getByLabel("Username").fill(args.username ?? "");
+    await page.getByLabel("Password").fill(args.password ?? "");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/monitor$/);
+  }
   await page.locator("table.readings tbody tr").nth(5).waitFor({ timeout: 15_000 });
   // A device panel and a numeric sensor's chart, as an operator would open them.
   await page.locator("table.readings tbody tr").last().getByRole("button").first().click();

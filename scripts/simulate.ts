@@ -1,7 +1,8 @@
 // Simulated devices that post realistic, varying readings to BoCloud and obey commands.
 //   npm run simulate -- --url http://localhost:3000 --devices 3 --interval 1000 --duration 60
 // With INGEST_AUTH=token (the default), add --provision: each device is registered (or its
-// token rotated) through the operator API and posts with its own token.
+// token rotated) through the operator API, signed in as an admin (--username / --password,
+// or BOCLOUD_USERNAME / BOCLOUD_PASSWORD), and posts with its own token.
 // Commands, taken from the answers to its posts: set_interval {"interval_ms": n} and ping.
 import { parseArgs } from "node:util";
 
@@ -14,6 +15,8 @@ const { values: args } = parseArgs({
     prefix: { type: "string", default: "" },
     quiet: { type: "boolean", default: false },
     provision: { type: "boolean", default: false },
+    username: { type: "string", default: process.env.BOCLOUD_USERNAME },
+    password: { type: "string", default: process.env.BOCLOUD_PASSWORD },
   },
 });
 
@@ -72,16 +75,39 @@ interface Command {
   params: Record<string, unknown>;
 }
 
+/** An admin's session for the operator API (sent with our origin, as a browser would). */
+let adminHeaders: Promise<Record<string, string>> | undefined;
+function signIn(): Promise<Record<string, string>> {
+  adminHeaders ??= (async () => {
+    if (!args.username || !args.password) {
+      throw new Error(
+        "--provision needs an admin: --username and --password (or BOCLOUD_USERNAME / BOCLOUD_PASSWORD)",
+      );
+    }
+    const origin = new URL(args.url).origin;
+    const res = await fetch(`${args.url}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin },
+      body: JSON.stringify({ username: args.username, password: args.password }),
+    });
+    if (!res.ok) throw new Error(`cannot sign in: ${res.status} ${await res.text()}`);
+    const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0];
+    return { "content-type": "application/json", origin, cookie };
+  })();
+  return adminHeaders;
+}
+
 /** A token of the device's own, from the operator API: created, or rotated if it exists. */
 async function provision(deviceId: string): Promise<string> {
-  const headers = { "content-type": "application/json" };
+  const headers = await signIn();
   let res = await fetch(`${args.url}/api/devices`, {
     method: "POST",
     headers,
     body: JSON.stringify({ device_id: deviceId }),
   });
-  if (res.status === 409)
-    res = await fetch(`${args.url}/api/devices/${deviceId}/token`, { method: "POST" });
+  if (res.status === 409) {
+    res = await fetch(`${args.url}/api/devices/${deviceId}/token`, { method: "POST", headers });
+  }
   const body = await res.json();
   if (!res.ok || !body.token)
     throw new Error(`cannot provision ${deviceId}: ${JSON.stringify(body)}`);

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Redis } from "ioredis";
 import { ApiError, type ErrorCode, errorStatus } from "../lib/api/errors.ts";
 import { parseWith } from "../lib/api/parse.ts";
+import { cookieValue, operatorForToken, SESSION_COOKIE } from "../lib/auth/sessions.ts";
 import { eventsChannel, readingsChannel } from "../lib/channels.ts";
 import type { Config } from "../lib/config.ts";
 import { prisma } from "../lib/db.ts";
@@ -118,6 +119,10 @@ export class StreamService {
 
   private async stream(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const q = parseWith(streamQuery, Object.fromEntries(url.searchParams));
+    // The same operator session as the web app: the browser sends its cookie to /api/stream.
+    if (!(await operatorForToken(cookieValue(req.headers.cookie, SESSION_COOKIE)))) {
+      throw new ApiError("unauthorized", "Sign in first.");
+    }
     const header = req.headers["last-event-id"];
     const lastEventId =
       q.last_event_id ??
@@ -204,7 +209,10 @@ export class StreamService {
       res.destroy();
       return;
     }
-    const headers: Record<string, string> = { "Content-Type": "application/json" };
+    const headers: Record<string, string> = {
+      "Content-Type": "application/json",
+      "X-Content-Type-Options": "nosniff",
+    };
     if (apiError.retryAfterSeconds !== undefined)
       headers["Retry-After"] = String(apiError.retryAfterSeconds);
     res.writeHead(errorStatus[apiError.code], headers);

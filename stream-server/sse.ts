@@ -21,5 +21,6 @@ export const SSE_HEADERS = {
   "Content-Type": "text/event-stream; charset=utf-8",
   "Cache-Control": "no-cache, no-transform",
   "X-Accel-Buffering": "no",
+  "X-Content-Type-Options": "nosniff",
   Connection: "keep-alive",
 } as const;

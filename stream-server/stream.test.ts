@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
 import type { WireReading } from "@/lib/reading.ts";
-import { postData, uniqueDevice, webUrl } from "@/test/http.ts";
+import { adminCookie, postData, uniqueDevice, webUrl } from "@/test/http.ts";
 import { TestEventStream } from "@/test/sse.ts";
 import { startRedis, startStream, startWeb } from "@/test/stack.ts";
 
@@ -18,7 +18,7 @@ async function post(device: string, values: number[], base?: string): Promise<Wi
 
 const opened: TestEventStream[] = [];
 async function connect(url: string, opts?: ConstructorParameters<typeof TestEventStream>[1]) {
-  const client = new TestEventStream(url, opts);
+  const client = new TestEventStream(url, { cookie: adminCookie(), ...opts });
   opened.push(client);
   const res = await client.open();
   expect(res.status).toBe(200);
@@ -43,9 +43,10 @@ describe("GET /api/stream", () => {
   });
 
   it("sends the SSE headers, a retry hint and heartbeats", async () => {
-    const res = await fetch(streamUrl(), { signal: AbortSignal.timeout(1000) }).catch(
-      () => undefined,
-    );
+    const res = await fetch(streamUrl(), {
+      headers: { cookie: adminCookie() },
+      signal: AbortSignal.timeout(1000),
+    }).catch(() => undefined);
     expect(res?.headers.get("cache-control")).toBe("no-cache, no-transform");
     expect(res?.headers.get("x-accel-buffering")).toBe("no");
     const reader = res?.body?.getReader();
@@ -147,7 +148,8 @@ describe("GET /api/stream", () => {
       const abort = new AbortController();
       // Half straight to the sidecar, half through the web app's forwarding route.
       const url = i % 2 ? streamUrl() : webUrl("/api/stream");
-      const res = await fetch(url, { signal: abort.signal });
+      const res = await fetch(url, { headers: { cookie: adminCookie() }, signal: abort.signal });
+      expect(res.status).toBe(200);
       await res.body?.getReader().read();
       abort.abort();
     }

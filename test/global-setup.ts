@@ -1,10 +1,13 @@
 import type { TestProject } from "vitest/node";
+import { signIn } from "./operators.ts";
 import { dropTestDatabase, freshTestDatabase, startStack } from "./stack.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     webUrl: string;
     streamUrl: string;
+    adminCookie: string;
+    viewerCookie: string;
   }
 }
 
@@ -13,8 +16,11 @@ let stack: Awaited<ReturnType<typeof startStack>> | undefined;
 export async function setup(project: TestProject) {
   await freshTestDatabase();
   stack = await startStack();
+  const { admin, viewer } = await signIn(stack.web.url);
   project.provide("webUrl", stack.web.url);
   project.provide("streamUrl", stack.stream.url);
+  project.provide("adminCookie", admin);
+  project.provide("viewerCookie", viewer);
 }
 
 export async function teardown() {

@@ -18,9 +18,37 @@ export async function postData(
   return { status: res.status, json, headers: res.headers, ms: performance.now() - started };
 }
 
-export async function getJson(path: string): Promise<{ status: number; json: any }> {
-  const res = await fetch(webUrl(path));
+export const adminCookie = () => inject("adminCookie");
+export const viewerCookie = () => inject("viewerCookie");
+
+/** GET as the signed-in admin. */
+export async function getJson(
+  path: string,
+  cookie = adminCookie(),
+): Promise<{ status: number; json: any }> {
+  const res = await fetch(webUrl(path), { headers: { cookie } });
   return { status: res.status, json: await res.json() };
+}
+
+/** An operator API call as a browser on our own pages would make it (session cookie, Origin). */
+export async function operatorApi(
+  method: string,
+  url: string,
+  body?: unknown,
+  opts: { cookie?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; json: any; headers: Headers }> {
+  const res = await fetch(url, {
+    method,
+    headers: {
+      "content-type": "application/json",
+      origin: new URL(url).origin,
+      cookie: opts.cookie ?? adminCookie(),
+      ...opts.headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null, headers: res.headers };
 }
 
 let counter = 0;

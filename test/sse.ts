@@ -16,7 +16,7 @@ export class TestEventStream {
 
   constructor(
     private readonly url: string,
-    private readonly opts: { reconnect?: boolean; lastEventId?: string } = {},
+    private readonly opts: { reconnect?: boolean; lastEventId?: string; cookie?: string } = {},
   ) {
     this.lastEventId = opts.lastEventId;
   }
@@ -25,6 +25,7 @@ export class TestEventStream {
   async open(): Promise<Response> {
     this.abort = new AbortController();
     const headers: Record<string, string> = { accept: "text/event-stream" };
+    if (this.opts.cookie) headers.cookie = this.opts.cookie;
     if (this.lastEventId) headers["last-event-id"] = this.lastEventId;
     const res = await fetch(this.url, { headers, signal: this.abort.signal });
     this.connections++;

@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
 import { Monitor } from "@/components/monitor/Monitor.tsx";
+import { requirePageOperator } from "@/lib/auth/page-session.ts";
 import "./monitor.css";
 
 export const metadata: Metadata = { title: "Monitor · BoCloud" };
 
-export default function MonitorPage() {
-  return <Monitor />;
+export default async function MonitorPage() {
+  const { username, role } = await requirePageOperator("/monitor");
+  return <Monitor operator={{ username, role }} />;
 }

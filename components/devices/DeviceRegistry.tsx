@@ -2,11 +2,12 @@
 
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import type { WireDevice, WireGateway } from "@/lib/devices/wire.ts";
+import { SignOut } from "../auth/SignOut.tsx";
 import { formatAgo } from "../monitor/format.ts";
 import { callApi } from "./api.ts";
 
 /** The operator's device registry: create, rename, assign, delete, and tokens shown once. */
-export function DeviceRegistry() {
+export function DeviceRegistry({ operator }: { operator: { username: string; role: string } }) {
   const [devices, setDevices] = useState<WireDevice[]>([]);
   const [gateways, setGateways] = useState<WireGateway[]>([]);
   const [secret, setSecret] = useState<{ owner: string; token: string } | null>(null);
@@ -50,11 +51,17 @@ export function DeviceRegistry() {
           <a className="button" href="/monitor">
             Monitor
           </a>
+          <SignOut {...operator} />
         </div>
       </header>
       {error && (
         <p className="error" role="alert">
           {error}
+        </p>
+      )}
+      {operator.role !== "admin" && (
+        <p className="notice">
+          You are a viewer: you can see devices, but only an admin can change them.
         </p>
       )}
       {secret && (

@@ -8,6 +8,7 @@ import ReactGridLayout, {
 } from "react-grid-layout";
 import "react-grid-layout/css/styles.css";
 import "react-resizable/css/styles.css";
+import { SignOut } from "../auth/SignOut.tsx";
 import { CommandsPanel } from "./CommandsPanel.tsx";
 import { DevicePanel } from "./DevicePanel.tsx";
 import {
@@ -33,7 +34,7 @@ import { StreamPanel } from "./StreamPanel.tsx";
 const NARROW_BELOW_PX = 900;
 const ROW_HEIGHT = 30;
 
-export function Monitor() {
+export function Monitor({ operator }: { operator: { username: string; role: string } }) {
   const live = useMemo(() => new LiveStream(), []);
   useEffect(() => {
     live.start();
@@ -64,6 +65,7 @@ export function Monitor() {
           layout={layout}
           onReset={() => update(() => defaultLayout())}
           onOpen={open}
+          operator={operator}
           onImport={(l) => update(() => l)}
           onNotice={setNotice}
         />
@@ -160,6 +162,7 @@ function Toolbar(props: {
   layout: MonitorLayout | null;
   onReset: () => void;
   onOpen: (req: PanelRequest) => void;
+  operator: { username: string; role: string };
   onImport: (layout: MonitorLayout) => void;
   onNotice: (text: string | null) => void;
 }) {
@@ -233,6 +236,7 @@ function Toolbar(props: {
           hidden
           aria-label="Layout file to import"
         />
+        <SignOut {...props.operator} />
       </div>
     </header>
   );

@@ -58,3 +58,10 @@ export async function authorizeDevices(
     );
   }
 }
+
+/** Whose rate a request counts against: the device, the gateway, or (open mode) each device named. */
+export function rateKeys(principal: DevicePrincipal, deviceIds: string[]): string[] {
+  if (principal.kind === "device") return [`device ${principal.deviceId}`];
+  if (principal.kind === "gateway") return [`gateway ${principal.gatewayId}`];
+  return [...new Set(deviceIds)].map((id) => `device ${id}`);
+}

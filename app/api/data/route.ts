@@ -1,11 +1,12 @@
 import { errorResponse } from "@/lib/api/errors.ts";
 import { parseWith } from "@/lib/api/parse.ts";
 import { readJsonBody } from "@/lib/api/read-json-body.ts";
-import { authorizeDevices, devicePrincipal } from "@/lib/auth/device-principal.ts";
+import { authorizeDevices, devicePrincipal, rateKeys } from "@/lib/auth/device-principal.ts";
 import { ingestBodySchema } from "@/lib/ingest/schema.ts";
 import { MAX_BODY_BYTES } from "@/lib/limits.ts";
 import { publishEvents, publishReadings } from "@/lib/publish.ts";
 import { storeReadings } from "@/lib/queries/store-readings.ts";
+import { limitIngest } from "@/lib/rate-limit.ts";
 
 /**
  * POST /api/data — store a device's readings (one object) or a gateway's batch (an array).
@@ -15,10 +16,9 @@ export async function POST(request: Request): Promise<Response> {
   try {
     const principal = await devicePrincipal(request);
     const items = parseWith(ingestBodySchema, await readJsonBody(request, MAX_BODY_BYTES));
-    await authorizeDevices(
-      principal,
-      items.map((i) => i.device_id),
-    );
+    const deviceIds = items.map((i) => i.device_id);
+    await authorizeDevices(principal, deviceIds);
+    await limitIngest(rateKeys(principal, deviceIds));
     const stored = await storeReadings(items, { register: principal.kind === "open" });
     await Promise.all([
       publishReadings(stored.readings),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WireCommand } from "@/lib/commands/wire.ts";
 import { rowCounts, sql } from "@/test/db.ts";
-import { postData, uniqueDevice, webUrl } from "@/test/http.ts";
+import { adminCookie, operatorApi, postData, uniqueDevice, webUrl } from "@/test/http.ts";
 import { TestEventStream } from "@/test/sse.ts";
 import { type RunningProcess, startWeb } from "@/test/stack.ts";
 
@@ -12,19 +12,9 @@ beforeAll(async () => {
 });
 afterAll(() => web?.stop());
 
-async function api(
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const res = await fetch(`${web.url}${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: res.status === 204 ? null : await res.json() };
-}
+/** Operator calls carry the admin's session; device calls pass their token in `headers`. */
+const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  operatorApi(method, `${web.url}${path}`, body, { headers });
 
 async function newDevice(extra: Record<string, unknown> = {}) {
   const device = uniqueDevice("reg");
@@ -149,7 +139,9 @@ describe("open mode", () => {
 describe("device status", () => {
   it("goes offline after its timeout and online on its next post, both on the stream", async () => {
     const { device, token } = await newDevice({ offline_after_seconds: 1 });
-    const stream = new TestEventStream(`${webUrl("/api/stream")}?device=${device}`);
+    const stream = new TestEventStream(`${webUrl("/api/stream")}?device=${device}`, {
+      cookie: adminCookie(),
+    });
     await stream.open();
     const events: { type: string; status: string }[] = [];
     stream.onEvent = (type, data) => events.push({ type, ...(data as { status: string }) });
@@ -237,7 +229,9 @@ describe("commands", () => {
 
   it("expires a command that is not acknowledged within its time to live", async () => {
     const { device, token } = await newDevice();
-    const stream = new TestEventStream(`${webUrl("/api/stream")}?device=${device}`);
+    const stream = new TestEventStream(`${webUrl("/api/stream")}?device=${device}`, {
+      cookie: adminCookie(),
+    });
     await stream.open();
     const states: string[] = [];
     stream.onEvent = (type, data) =>

@@ -3,7 +3,13 @@ import { config } from "@/lib/config.ts";
 
 export const dynamic = "force-dynamic";
 
-const FORWARDED_HEADERS = ["content-type", "cache-control", "x-accel-buffering", "retry-after"];
+const FORWARDED_HEADERS = [
+  "content-type",
+  "cache-control",
+  "x-accel-buffering",
+  "retry-after",
+  "x-content-type-options",
+];
 
 /**
  * GET /api/stream when the web app is all there is in front (npm start, npm run dev): passes
@@ -13,8 +19,11 @@ const FORWARDED_HEADERS = ["content-type", "cache-control", "x-accel-buffering",
 export async function GET(request: Request): Promise<Response> {
   const { search } = new URL(request.url);
   const headers = new Headers();
-  const lastEventId = request.headers.get("last-event-id");
-  if (lastEventId) headers.set("last-event-id", lastEventId);
+  // The sidecar checks the same session cookie; Last-Event-ID resumes the stream.
+  for (const name of ["cookie", "last-event-id"]) {
+    const value = request.headers.get(name);
+    if (value) headers.set(name, value);
+  }
   try {
     let upstream: Response;
     try {

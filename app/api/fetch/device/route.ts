@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ApiError, errorResponse } from "@/lib/api/errors.ts";
 import { checkRange, rangeParams } from "@/lib/api/fetch-params.ts";
 import { parseWith, queryParams } from "@/lib/api/parse.ts";
+import { requireOperator } from "@/lib/auth/operator.ts";
 import { identifier } from "@/lib/ingest/schema.ts";
 import { findDevice } from "@/lib/queries/find-device.ts";
 import { listReadings } from "@/lib/queries/list-readings.ts";
@@ -11,6 +12,7 @@ const deviceQuery = z.strictObject({ id: identifier, ...rangeParams }).superRefi
 /** GET /api/fetch/device?id=<device_id> (or the seed's ?<device_id>) — a device and its readings. */
 export async function GET(request: Request): Promise<Response> {
   try {
+    await requireOperator(request);
     const q = parseWith(deviceQuery, queryParams(new URL(request.url), "id"));
     const device = await findDevice(q.id);
     if (!device) throw new ApiError("not_found", `There is no device "${q.id}".`);

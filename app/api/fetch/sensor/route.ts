@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ApiError, errorResponse } from "@/lib/api/errors.ts";
 import { checkRange, dbId, rangeParams } from "@/lib/api/fetch-params.ts";
 import { parseWith, queryParams } from "@/lib/api/parse.ts";
+import { requireOperator } from "@/lib/auth/operator.ts";
 import { identifier } from "@/lib/ingest/schema.ts";
 import { findSensor } from "@/lib/queries/find-sensor.ts";
 import { listReadings } from "@/lib/queries/list-readings.ts";
@@ -28,6 +29,7 @@ const sensorQuery = z
 /** GET /api/fetch/sensor?id=<sensor_id> (or ?<sensor_id>, or ?device=&type=) — a sensor and its readings. */
 export async function GET(request: Request): Promise<Response> {
   try {
+    await requireOperator(request);
     const q = parseWith(sensorQuery, queryParams(new URL(request.url), "id"));
     const by = q.id !== undefined ? { id: q.id } : { deviceId: q.device ?? "", type: q.type ?? "" };
     const sensor = await findSensor(by);

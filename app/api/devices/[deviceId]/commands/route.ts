@@ -2,6 +2,7 @@ import { ApiError, errorResponse } from "@/lib/api/errors.ts";
 import { parseWith } from "@/lib/api/parse.ts";
 import { readJsonBody } from "@/lib/api/read-json-body.ts";
 import { authorizeDevices, devicePrincipal } from "@/lib/auth/device-principal.ts";
+import { requireOperator } from "@/lib/auth/operator.ts";
 import { POLL_FALLBACK_MS, waitForQueuedCommand } from "@/lib/commands/waiter.ts";
 import { prisma } from "@/lib/db.ts";
 import { commandSchema, pollQuerySchema } from "@/lib/devices/schemas.ts";
@@ -43,6 +44,7 @@ export async function GET(request: Request, context: Context): Promise<Response>
 /** POST /api/devices/<id>/commands — an operator queues a command for the device. */
 export async function POST(request: Request, context: Context): Promise<Response> {
   try {
+    await requireOperator(request, "admin");
     const deviceId = parseWith(identifier, (await context.params).deviceId);
     const body = parseWith(commandSchema, await readJsonBody(request, 16 * 1024));
     const command = await queueCommand(deviceId, { ...body, params: body.params ?? {} });

@@ -1,0 +1,38 @@
+import { expect, test } from "@playwright/test";
+import { ADMIN } from "../test/operators.ts";
+
+test.use({ storageState: { cookies: [], origins: [] } });
+
+test("sign in → the monitor shows live data → sign out → the monitor sends you to sign in", async ({
+  page,
+  request,
+}) => {
+  const cspViolations: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+  await page.goto("/monitor");
+  await expect(page).toHaveURL(/\/login\?next=%2Fmonitor$/);
+  await page.getByLabel("Username").fill(ADMIN.username);
+  await page.getByLabel("Password").fill("wrong password!!");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText("Wrong username or password.")).toBeVisible();
+  await page.getByLabel("Password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/monitor$/);
+  await expect(page.getByRole("status", { name: "Live stream connection" })).toHaveText(/Live/);
+
+  const device = `auth-${Date.now().toString(36)}`;
+  expect(
+    (await request.post("/api/data", { data: { device_id: device, sensors: { t: 21 } } })).status(),
+  ).toBe(201);
+  await expect(
+    page.locator('[data-panel-id="stream"] tbody tr').filter({ hasText: device }),
+  ).toHaveCount(1);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/monitor");
+  await expect(page).toHaveURL(/\/login\?next=%2Fmonitor$/);
+  expect(cspViolations).toEqual([]);
+});

@@ -1,0 +1,89 @@
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from "rate-limiter-flexible";
+import { ApiError } from "./api/errors.ts";
+import { config } from "./config.ts";
+import { createRedis } from "./redis.ts";
+
+// Rate limits kept in Redis, so they hold across web processes. If Redis is down, each
+// process falls back to its own in-memory count instead of failing the request.
+
+let redis: ReturnType<typeof createRedis> | undefined;
+
+function limiter(keyPrefix: string, points: number, durationSeconds: number): RateLimiterAbstract {
+  redis ??= createRedis({ commandTimeout: 200 });
+  return new RateLimiterRedis({
+    storeClient: redis,
+    useRedisPackage: false,
+    keyPrefix: `${config().REDIS_CHANNEL_PREFIX}:rl:${keyPrefix}`,
+    points,
+    duration: durationSeconds,
+    insuranceLimiter: new RateLimiterMemory({ points, duration: durationSeconds }),
+  });
+}
+
+const limiters = new Map<string, RateLimiterAbstract>();
+function cached(name: string, make: () => RateLimiterAbstract): RateLimiterAbstract {
+  const existing = limiters.get(name);
+  if (existing) return existing;
+  const made = make();
+  limiters.set(name, made);
+  return made;
+}
+
+function tooMany(res: RateLimiterRes, message: string): ApiError {
+  return new ApiError("rate_limited", message, Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+}
+
+/** Counts one post for each key (a device or a gateway); 429 when one is over its rate. */
+export async function limitIngest(keys: string[]): Promise<void> {
+  const perSecond = config().INGEST_RATE_PER_SECOND;
+  if (perSecond === 0) return;
+  const l = cached("ingest", () => limiter("ingest", perSecond, 1));
+  const results = await Promise.allSettled(keys.map((key) => l.consume(key)));
+  results.forEach((r, i) => {
+    if (r.status === "fulfilled") return;
+    if (r.reason instanceof RateLimiterRes) {
+      throw tooMany(r.reason, `${keys[i]} posts faster than ${perSecond} per second.`);
+    }
+    throw r.reason;
+  });
+}
+
+const WINDOW_S = 15 * 60;
+const accountLimiter = () =>
+  cached("login-account", () => limiter("login:acct", config().LOGIN_MAX_FAILURES, WINDOW_S));
+const addressLimiter = () =>
+  cached("login-address", () => limiter("login:ip", config().LOGIN_MAX_FAILURES * 4, WINDOW_S));
+
+/** 429 when this account or address has failed to log in too often lately. */
+export async function checkLoginAllowed(username: string, address: string): Promise<void> {
+  const [account, client] = await Promise.all([
+    accountLimiter().get(username),
+    addressLimiter().get(address),
+  ]);
+  for (const [res, l] of [
+    [account, accountLimiter()],
+    [client, addressLimiter()],
+  ] as const) {
+    if (res && res.consumedPoints >= l.points)
+      throw tooMany(res, "Too many failed sign-ins; wait and try again.");
+  }
+}
+
+export async function recordLoginFailure(username: string, address: string): Promise<void> {
+  await Promise.all([accountLimiter().penalty(username, 1), addressLimiter().penalty(address, 1)]);
+}
+
+export async function clearLoginFailures(username: string): Promise<void> {
+  await accountLimiter().delete(username);
+}
+
+/** The client's address: the last X-Forwarded-For entry (added by our proxy, or by Next.js from the socket). */
+export function clientAddress(request: Request): string {
+  const forwarded = request.headers.get("x-forwarded-for");
+  return forwarded?.split(",").at(-1)?.trim() || "unknown";
+}
