@@ -73,7 +73,13 @@ export class LiveStream {
       this.setState("reconnecting");
       if (source.readyState !== EventSource.CLOSED) return; // the browser retries by itself
       clearTimeout(this.retryTimer);
-      this.retryTimer = setTimeout(() => {
+      this.retryTimer = setTimeout(async () => {
+        // The server refused the stream: if the session is over, sign in again.
+        const me = await fetch("/api/auth/me", { cache: "no-store" }).catch(() => null);
+        if (me?.status === 401) {
+          window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname)}`);
+          return;
+        }
         if (this.source !== source) return;
         const resume = this.lastId ? `last_event_id=${this.lastId}` : `backfill=${BACKFILL}`;
         this.open(`${this.baseUrl}?${resume}`);
