@@ -1,0 +1,148 @@
+// BoCloud's built processes for the bench, started from a private copy of the build.
+// Other developers rebuild this work tree while the bench runs (a full run takes minutes);
+// a `next build` replaces .next under a running `next start`. So the bench copies the build
+// (.next without its cache, dist/) once, and runs `next start` and the sidecar from the copy,
+// the same way test/stack.ts does from the work tree.
+import { type ChildProcess, spawn } from "node:child_process";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
+import { resolve } from "node:path";
+import { freePort, type RunningProcess } from "../../test/stack.ts";
+import { BENCH, ROOT } from "./procs.ts";
+
+export const buildId = () => {
+  try {
+    return readFileSync(resolve(ROOT, ".next/BUILD_ID"), "utf8").trim();
+  } catch {
+    return undefined;
+  }
+};
+
+/** Copies the current build to bench/.work/build-<pid>; returns its directory. */
+export function snapshotBuild(): { dir: string; buildId: string } {
+  const dir = resolve(BENCH, `.work/build-${process.pid}`);
+  for (let attempt = 1; ; attempt++) {
+    const before = buildId();
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    try {
+      if (!before || !existsSync(resolve(ROOT, "dist/stream.mjs"))) throw new Error("no build");
+      cpSync(resolve(ROOT, ".next"), resolve(dir, ".next"), {
+        recursive: true,
+        verbatimSymlinks: true,
+        filter: (src) => !src.startsWith(resolve(ROOT, ".next/cache")),
+      });
+      cpSync(resolve(ROOT, "dist"), resolve(dir, "dist"), { recursive: true });
+      if (buildId() !== before || !existsSync(resolve(dir, ".next/BUILD_ID")))
+        throw new Error("the build changed while it was copied");
+      for (const f of ["package.json", "next.config.js"])
+        copyFileSync(resolve(ROOT, f), resolve(dir, f));
+      symlinkSync(resolve(ROOT, "node_modules"), resolve(dir, "node_modules"));
+      if (existsSync(resolve(ROOT, "public")))
+        symlinkSync(resolve(ROOT, "public"), resolve(dir, "public"));
+      return { dir, buildId: before };
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      spawnSyncSleep(3);
+    }
+  }
+}
+
+function spawnSyncSleep(seconds: number) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, seconds * 1000);
+}
+
+export function removeSnapshot(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function startProcess(
+  name: string,
+  args: string[],
+  cwd: string,
+  port: number,
+  readyPath: string,
+  env: Record<string, string>,
+): Promise<RunningProcess> {
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      BOCLOUD_PROC: name,
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const keep = (d: Buffer) => {
+    output += d;
+    if (output.length > 200_000) output = output.slice(-100_000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited early:\n${output}`);
+    try {
+      const res = await fetch(url + readyPath, { signal: AbortSignal.timeout(2000) });
+      await res.body?.cancel();
+      if (res.status) break;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`${name} not ready in 30 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { url, port, child, output: () => output, stop };
+}
+
+/** `next start` of the copied build. */
+export async function startWeb(
+  dir: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<RunningProcess> {
+  const port = await freePort();
+  const next = resolve(ROOT, "node_modules/next/dist/bin/next");
+  return startProcess(
+    "web",
+    [...nodeArgs, next, "start", dir, "-p", String(port), "-H", "127.0.0.1"],
+    dir,
+    port,
+    "/",
+    env,
+  );
+}
+
+/** The copied build's stream sidecar (dist/stream.mjs). */
+export async function startStream(
+  dir: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<RunningProcess> {
+  const port = await freePort();
+  return startProcess(
+    "stream",
+    [...nodeArgs, resolve(dir, "dist/stream.mjs")],
+    dir,
+    port,
+    "/health",
+    { STREAM_PORT: String(port), ...env },
+  );
+}
