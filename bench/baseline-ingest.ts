@@ -1,12 +1,11 @@
 // Baseline for the single-reading and batch ingest benchmarks: a bare node:http + pg server
 // that does what POST /api/data does, without Next.js, Prisma or zod.
 //
-// "The same insert" here means the same statements, in the same transaction, in the same
-// order, with the same parameters as lib/queries/store-readings.ts in open mode (the device
-// upsert, the sensor lookup (and insert when missing), taking pending commands, the advisory
-// lock that keeps ids committing in order, the unnest INSERT ... RETURNING id), then the same
-// PUBLISH on <prefix>:readings (and <prefix>:events when a device came online) and the same
-// 201 body. Validation is written by hand to the same rules (lib/limits.ts), so what the
+// "The same insert" here means the same statement as lib/queries/store-readings.ts in open
+// mode: one call of the SQL function bocloud_store_readings (the device upsert, sensors,
+// pending commands, the advisory lock that keeps ids committing in order, the INSERT), then
+// the same PUBLISH on <prefix>:readings (and <prefix>:events when a device came online) and
+// the same 201 body. Validation is written by hand to the same rules (lib/limits.ts), so what the
 // ratio shows is the cost of the framework layers, not of skipped work.
 //
 // Env: DATABASE_URL, REDIS_URL, REDIS_CHANNEL_PREFIX, PORT, DB_POOL_SIZE. Says "ready" over IPC.
@@ -26,7 +25,6 @@ import {
 } from "../lib/limits.ts";
 
 // Numbers come back as bigint strings from pg; the product turns them into numbers the same way.
-const READING_ID_LOCK = 0x426f436c;
 const prefix = process.env.REDIS_CHANNEL_PREFIX ?? "bocloud";
 const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL,
@@ -119,117 +117,56 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-const COMMAND_COLUMNS = `c.id, d.device_id, c.name, c.params, c.status, c.result,
-  c.created_at, c.expires_at, c.delivered_at, c.completed_at`;
-
 async function store(items: Item[]) {
   const receivedAt = new Date();
   const deviceIds = [...new Set(items.map((i) => i.device_id))].sort();
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const devices = (
-      await client.query<{ id: string; device_id: string; old_status: string | null }>(
-        `INSERT INTO devices (device_id, name, last_seen_at, status)
-         SELECT d, d, $1, 'online' FROM unnest($2::text[]) AS d
-         ON CONFLICT (device_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, status = 'online'
-         RETURNING id, device_id, (SELECT o.status::text FROM devices o WHERE o.id = devices.id) AS old_status`,
-        [receivedAt, deviceIds],
-      )
-    ).rows;
-    const deviceDbId = new Map(devices.map((d) => [d.device_id, d.id]));
-
-    const wanted = new Map<string, { dev: string; type: string }>();
-    for (const item of items) {
-      const dev = deviceDbId.get(item.device_id) as string;
-      for (const type of Object.keys(item.sensors)) wanted.set(`${dev}/${type}`, { dev, type });
-    }
-    const keyDevs = [...wanted.values()].map((k) => k.dev);
-    const keyTypes = [...wanted.values()].map((k) => k.type);
-    const select = () =>
-      client.query<{ id: string; device_id: string; type: string }>(
-        `SELECT s.id, s.device_id, s.type FROM sensors s
-         JOIN unnest($1::bigint[], $2::text[]) AS k(device_id, type)
-           ON s.device_id = k.device_id AND s.type = k.type`,
-        [keyDevs, keyTypes],
-      );
-    let found = (await select()).rows;
-    if (found.length < wanted.size) {
-      await client.query(
-        `INSERT INTO sensors (device_id, type)
-         SELECT * FROM unnest($1::bigint[], $2::text[]) ORDER BY 1, 2
-         ON CONFLICT (device_id, type) DO NOTHING`,
-        [keyDevs, keyTypes],
-      );
-      found = (await select()).rows;
-    }
-    const sensorIds = new Map(found.map((s) => [`${s.device_id}/${s.type}`, s.id]));
-
-    const rows = items.flatMap((item) => {
-      const dev = deviceDbId.get(item.device_id) as string;
-      return Object.entries(item.sensors).map(([type, value]) => ({
-        sensorId: sensorIds.get(`${dev}/${type}`) as string,
-        dev,
-        deviceId: item.device_id,
-        type,
-        value,
-        ts: item.ts ?? receivedAt,
-      }));
-    });
-    const commands = (
-      await client.query(
-        `UPDATE commands c SET status = 'delivered', delivered_at = COALESCE(c.delivered_at, now())
-         FROM devices d
-         WHERE c.device_id = d.id AND d.device_id = ANY($1::text[])
-           AND c.status::text = ANY($2::text[])
-           AND (c.expires_at IS NULL OR c.expires_at > now())
-         RETURNING ${COMMAND_COLUMNS}`,
-        [deviceIds, ["queued"]],
-      )
-    ).rows;
-
-    await client.query("SELECT pg_advisory_xact_lock($1)", [READING_ID_LOCK]);
-    const inserted = await client.query<{ id: string }>(
-      `INSERT INTO readings (sensor_id, device_id, num_value, text_value, bool_value, ts, received_at)
-       SELECT s, d, n, t, b, ts, $7
-       FROM unnest($1::bigint[], $2::bigint[], $3::float8[], $4::text[], $5::boolean[], $6::timestamptz[])
-         AS r(s, d, n, t, b, ts)
-       RETURNING id`,
-      [
-        rows.map((r) => r.sensorId),
-        rows.map((r) => r.dev),
-        rows.map((r) => (typeof r.value === "number" ? r.value : null)),
-        rows.map((r) => (typeof r.value === "string" ? r.value : null)),
-        rows.map((r) => (typeof r.value === "boolean" ? r.value : null)),
-        rows.map((r) => r.ts.toISOString()),
-        receivedAt,
-      ],
-    );
-    await client.query("COMMIT");
-    const ids = inserted.rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const readings = rows.map((r, i) => ({
-      id: Number(ids[i]),
-      device_id: r.deviceId,
-      sensor_id: Number(r.sensorId),
-      sensor_type: r.type,
-      value: r.value,
-      ts: r.ts.toISOString(),
+  const rows = items.flatMap((item) =>
+    Object.entries(item.sensors).map(([type, value]) => ({
+      deviceId: item.device_id,
+      type,
+      value,
+      ts: item.ts ?? receivedAt,
+    })),
+  );
+  const { rows: out } = await pool.query<{ result: StoreResult }>(
+    `SELECT bocloud_store_readings($1::text[], true, $2, $3::text[], $4::text[], $5::float8[], $6::text[],
+       $7::boolean[], $8::timestamptz[]) AS result`,
+    [
+      deviceIds,
+      receivedAt,
+      rows.map((r) => r.deviceId),
+      rows.map((r) => r.type),
+      rows.map((r) => (typeof r.value === "number" ? r.value : null)),
+      rows.map((r) => (typeof r.value === "string" ? r.value : null)),
+      rows.map((r) => (typeof r.value === "boolean" ? r.value : null)),
+      rows.map((r) => r.ts.toISOString()),
+    ],
+  );
+  const result = out[0].result;
+  const readings = rows.map((r, i) => ({
+    id: result.ids[i],
+    device_id: r.deviceId,
+    sensor_id: result.sensor_ids[i],
+    sensor_type: r.type,
+    value: r.value,
+    ts: r.ts.toISOString(),
+  }));
+  const cameOnline = result.devices
+    .filter((d) => d.old_status !== "online")
+    .map((d) => ({
+      type: "status",
+      device_id: d.device_id,
+      status: "online",
+      last_seen_at: receivedAt.toISOString(),
     }));
-    const cameOnline = devices
-      .filter((d) => d.old_status !== "online")
-      .map((d) => ({
-        type: "status",
-        device_id: d.device_id,
-        status: "online",
-        last_seen_at: receivedAt.toISOString(),
-      }));
-    return { readings, cameOnline, commands };
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  return { readings, cameOnline, commands: result.commands };
+}
+
+interface StoreResult {
+  devices: { device_id: string; old_status: string | null }[];
+  sensor_ids: number[];
+  ids: number[];
+  commands: unknown[];
 }
 
 function publish(channel: string, message: string): Promise<unknown> {

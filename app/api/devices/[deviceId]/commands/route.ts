@@ -28,7 +28,7 @@ export async function GET(request: Request, context: Context): Promise<Response>
     }
     const deadline = Date.now() + q.wait * 1000;
     for (;;) {
-      const commands = await takePendingCommands(prisma, [deviceId], { redeliver: q.redeliver });
+      const commands = await takePendingCommands([deviceId], { redeliver: q.redeliver });
       const left = deadline - Date.now();
       if (commands.length > 0 || left <= 0 || request.signal.aborted) {
         await publishEvents(commands.map((command) => ({ type: "command", command })));
