@@ -1,0 +1,105 @@
+import { log } from "../log.ts";
+import { exportPage } from "../queries/export-page.ts";
+import { maxReadingId } from "../queries/readings-by-id.ts";
+import { type ReadingRow, toWire } from "../reading.ts";
+import { CSV_HEADER, csvRecord } from "./csv.ts";
+
+/** Readings per database round trip (about 0.5 MB of CSV). */
+export const EXPORT_PAGE_SIZE = 5000;
+
+export interface ExportTarget {
+  of: { sensorId: bigint } | { deviceDbId: bigint };
+  deviceId: string;
+  /** Set when one sensor is exported. */
+  sensorType?: string;
+}
+
+export interface ExportOptions {
+  from?: Date;
+  to?: Date;
+  format: "csv" | "json";
+}
+
+function compactTime(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, "").replace(".000Z", "Z");
+}
+
+/**
+ * `<device>[_<type>]_<from>_<to>.<csv|json>`, times as 20261129T100000Z ("start" without a
+ * `from`; the time of the export without a `to`); only letters, digits, . _ - in it.
+ */
+export function exportFilename(
+  target: Pick<ExportTarget, "deviceId" | "sensorType">,
+  opts: ExportOptions,
+  now: Date,
+): string {
+  const parts = [
+    target.deviceId,
+    ...(target.sensorType ? [target.sensorType] : []),
+    opts.from ? compactTime(opts.from) : "start",
+    compactTime(opts.to ?? now),
+  ];
+  return `${parts.join("_").replace(/[^A-Za-z0-9._-]/g, "_")}.${opts.format}`;
+}
+
+/**
+ * The readings of a device or sensor as a streamed CSV or JSON download, oldest first. The
+ * body is a pull stream: the next page is read from PostgreSQL only when the previous one
+ * has been taken by the client, so memory stays flat however many readings there are. It
+ * holds the readings committed before the export began (ids up to the highest one then).
+ * The first page is read before answering, so an unreachable database is still a 503.
+ */
+export async function exportResponse(target: ExportTarget, opts: ExportOptions): Promise<Response> {
+  const now = new Date();
+  const range = { from: opts.from, to: opts.to, upTo: BigInt(await maxReadingId()) };
+  const csv = opts.format === "csv";
+  let page: ReadingRow[] | null = await exportPage(target.of, range, null, EXPORT_PAGE_SIZE);
+  let last: { ts: Date; id: bigint } | null = null;
+  let first = true;
+  let sent = 0;
+  let cancelled = false;
+  const encoder = new TextEncoder();
+
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const rows = page ?? (await exportPage(target.of, range, last, EXPORT_PAGE_SIZE));
+          page = null;
+          if (cancelled) return;
+          let text = first ? (csv ? CSV_HEADER : "[") : "";
+          for (const row of rows) {
+            const reading = toWire(row);
+            text += csv
+              ? csvRecord(reading)
+              : `${sent === 0 ? "\n" : ",\n"}${JSON.stringify(reading)}`;
+            sent++;
+          }
+          first = false;
+          const done = rows.length < EXPORT_PAGE_SIZE;
+          if (done && !csv) text += sent === 0 ? "]\n" : "\n]\n";
+          if (rows.length) last = { ts: rows[rows.length - 1].ts, id: rows[rows.length - 1].id };
+          if (text) controller.enqueue(encoder.encode(text));
+          if (done) controller.close();
+        } catch (err) {
+          // The status line is gone: all that is left is to break the download off.
+          log.warn({ err: String(err), sent }, "export failed part way; download aborted");
+          controller.error(err);
+        }
+      },
+      cancel() {
+        cancelled = true;
+      },
+    },
+    // One page waiting at most; the client's pace decides when the next one is read.
+    { highWaterMark: 1 },
+  );
+  return new Response(body, {
+    headers: {
+      "Content-Type": csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${exportFilename(target, opts, now)}"`,
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+}

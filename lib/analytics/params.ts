@@ -1,0 +1,119 @@
+import { z } from "zod";
+import { ApiError } from "../api/errors.ts";
+import { dbId, rangeParams } from "../api/fetch-params.ts";
+import { identifier } from "../ingest/schema.ts";
+import type { SensorRef } from "../queries/find-sensors.ts";
+import { DEFAULT_POINTS, MAX_POINTS } from "./buckets.ts";
+
+export const MAX_SERIES = 20;
+const DAY_MS = 86_400_000;
+
+/**
+ * The query string as an object; the keys in `repeatable` become arrays (in the order given),
+ * any other key given twice is refused.
+ */
+export function multiParams(url: URL, repeatable: string[]): Record<string, string | string[]> {
+  const params: Record<string, string | string[]> = {};
+  for (const key of repeatable) params[key] = url.searchParams.getAll(key);
+  for (const [key, value] of url.searchParams) {
+    if (repeatable.includes(key)) continue;
+    if (key in params) throw new ApiError("bad_request", `The parameter "${key}" is given twice.`);
+    params[key] = value;
+  }
+  return params;
+}
+
+/** `sensor=<id>` or `sensor=<device_id>/<type>` (a device id never holds a "/"). */
+const sensorRef = z.string().transform((v, ctx): SensorRef => {
+  const slash = v.indexOf("/");
+  if (slash < 0) {
+    const id = dbId.safeParse(v);
+    if (id.success) return { id: id.data };
+  } else {
+    const deviceId = identifier.safeParse(v.slice(0, slash));
+    const type = identifier.safeParse(v.slice(slash + 1));
+    if (deviceId.success && type.success) return { deviceId: deviceId.data, type: type.data };
+  }
+  ctx.addIssue({ code: "custom", message: "must be a sensor id or <device_id>/<sensor type>" });
+  return z.NEVER;
+});
+
+const points = z
+  .string()
+  .regex(/^\d+$/, "must be a whole number")
+  .transform(Number)
+  .pipe(z.number().min(1, "must be at least 1").max(MAX_POINTS, `must be at most ${MAX_POINTS}`));
+
+/**
+ * GET /api/aggregates: sensors by repeated `sensor`, and/or by `device` and `type` given in
+ * pairs (the first `device` with the first `type`, and so on); `from` / `to` (default the
+ * last 24 hours up to now) and `points`.
+ */
+export const aggregatesQuery = z
+  .strictObject({
+    sensor: z.array(sensorRef),
+    device: z.array(identifier),
+    type: z.array(identifier),
+    from: rangeParams.from,
+    to: rangeParams.to,
+    points: points.default(DEFAULT_POINTS),
+  })
+  .superRefine((q, ctx) => {
+    if (q.device.length !== q.type.length) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["type"],
+        message: "give one `type` for each `device` (they pair in order)",
+      });
+    }
+    const count = q.sensor.length + q.device.length;
+    if (count === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["sensor"],
+        message: "name at least one sensor: `sensor=<id>` or `device=<device_id>&type=<type>`",
+      });
+    } else if (count > MAX_SERIES) {
+      ctx.addIssue({ code: "custom", path: ["sensor"], message: `at most ${MAX_SERIES} sensors` });
+    }
+  })
+  .transform((q, ctx) => {
+    const to = q.to ?? new Date();
+    const from = q.from ?? new Date(to.getTime() - DAY_MS);
+    if (from > to) {
+      ctx.addIssue({ code: "custom", path: ["from"], message: "must not be after `to`" });
+      return z.NEVER;
+    }
+    const sensors: SensorRef[] = [
+      ...q.sensor,
+      ...q.device.map((deviceId, i) => ({ deviceId, type: q.type[i] })),
+    ];
+    return { sensors, from, to, points: q.points };
+  });
+
+/**
+ * GET /api/export: one device (`device`), one of its sensors (`device` and `type`) or a sensor
+ * by id (`sensor`); optional `from` / `to` (inclusive); `format` csv (default) or json.
+ */
+export const exportQuery = z
+  .strictObject({
+    device: identifier.optional(),
+    type: identifier.optional(),
+    sensor: dbId.optional(),
+    from: rangeParams.from,
+    to: rangeParams.to,
+    format: z.enum(["csv", "json"], { error: "must be csv or json" }).default("csv"),
+  })
+  .superRefine((q, ctx) => {
+    if ((q.device === undefined) === (q.sensor === undefined) || (q.type && !q.device)) {
+      ctx.addIssue({
+        code: "custom",
+        message: "name a `device` (and optionally its sensor `type`), or a `sensor` id",
+      });
+    }
+    if (q.from && q.to && q.from > q.to) {
+      ctx.addIssue({ code: "custom", path: ["from"], message: "must not be after `to`" });
+    }
+  });
+
+export type ExportQuery = z.output<typeof exportQuery>;

@@ -1,0 +1,24 @@
+import { prisma } from "../db.ts";
+
+export interface RawPointRow {
+  id: bigint;
+  ts: Date;
+  num_value: number | null;
+}
+
+/**
+ * The first `limit` readings (of any type) of one sensor with from <= ts <= to, oldest first:
+ * the aggregates ask for points + 1 to learn whether the range is small enough to draw raw.
+ */
+export async function rawPoints(
+  sensorId: bigint,
+  from: Date,
+  to: Date,
+  limit: number,
+): Promise<RawPointRow[]> {
+  return prisma.$queryRaw<RawPointRow[]>`
+    SELECT r.id, r.ts, r.num_value FROM readings r
+    WHERE r.sensor_id = ${sensorId} AND r.ts >= ${from} AND r.ts <= ${to}
+    ORDER BY r.ts, r.id
+    LIMIT ${limit}`;
+}

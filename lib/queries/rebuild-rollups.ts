@@ -1,0 +1,40 @@
+import { prisma } from "../db.ts";
+
+/**
+ * Recomputes the rollups of the given sensors from their readings, in one transaction that
+ * holds a SHARE lock on `readings` (inserts and deletes wait for it). For data loaded with the
+ * triggers off (a bulk load or restore with session_replication_role = replica) and for tests
+ * and benchmarks; the triggers keep rollups right on their own otherwise.
+ */
+export async function rebuildRollups(sensorIds: bigint[]): Promise<void> {
+  const ids = sensorIds.map(String);
+  await prisma.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`LOCK TABLE readings IN SHARE MODE`;
+      await tx.$executeRaw`SET LOCAL work_mem = '256MB'`;
+      await tx.$executeRaw`DELETE FROM reading_rollups WHERE sensor_id = ANY(${ids}::bigint[])`;
+      await tx.$executeRaw`
+        INSERT INTO reading_rollups
+          (sensor_id, width_ms, start_ms, count, min, max, sum, last_ts, last_id, last_value)
+        SELECT sensor_id, 60000, (extract(epoch FROM minute) * 1000)::bigint, count(*)::int,
+               min(num_value), max(num_value), sum(num_value), max(ts),
+               (array_agg(id ORDER BY ts DESC, id DESC))[1],
+               (array_agg(num_value ORDER BY ts DESC, id DESC))[1]
+        FROM readings, LATERAL (SELECT date_bin('1 minute', ts, timestamptz 'epoch') AS minute) m
+        WHERE sensor_id = ANY(${ids}::bigint[]) AND num_value IS NOT NULL
+        GROUP BY sensor_id, minute`;
+      await tx.$executeRaw`
+        INSERT INTO reading_rollups
+          (sensor_id, width_ms, start_ms, count, min, max, sum, last_ts, last_id, last_value)
+        SELECT sensor_id, 3600000, hour, sum(count)::int, min(min), max(max), sum(sum),
+               max(last_ts),
+               (array_agg(last_id ORDER BY last_ts DESC, last_id DESC))[1],
+               (array_agg(last_value ORDER BY last_ts DESC, last_id DESC))[1]
+        FROM reading_rollups,
+             LATERAL (SELECT start_ms - ((start_ms % 3600000) + 3600000) % 3600000 AS hour) h
+        WHERE sensor_id = ANY(${ids}::bigint[]) AND width_ms = 60000
+        GROUP BY sensor_id, hour`;
+    },
+    { timeout: 30 * 60_000, maxWait: 10_000 },
+  );
+}
