@@ -3,6 +3,7 @@
 // (or BOCLOUD_USERNAME / BOCLOUD_PASSWORD).
 import { parseArgs } from "node:util";
 import { chromium } from "@playwright/test";
+import { chromiumLaunchOptions } from "./chromium.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -13,18 +14,7 @@ const { values: args } = parseArgs({
   },
 });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-  ],
-});
+const browser = await chromium.launch(chromiumLaunchOptions);
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(`${args.url}/monitor`);

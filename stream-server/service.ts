@@ -16,6 +16,7 @@ import {
 } from "../lib/queries/readings-by-id.ts";
 import type { WireReading } from "../lib/reading.ts";
 import { createRedis } from "../lib/redis.ts";
+import { type RetentionLoop, startRetention } from "../lib/retention.ts";
 import { StreamClient, toBroadcast } from "./client.ts";
 import { streamQuery } from "./params.ts";
 import { Sequencer } from "./sequencer.ts";
@@ -40,6 +41,7 @@ export class StreamService {
   private poll: NodeJS.Timeout | undefined;
   private redisUp = false;
   private stopSweeper: (() => void) | undefined;
+  private retention: RetentionLoop | undefined;
   private dropped = 0;
 
   constructor(private readonly config: Config) {
@@ -77,6 +79,7 @@ export class StreamService {
 
     this.poll = setInterval(() => void sequencer.fill(), POLL_MS);
     this.stopSweeper = startSweeper();
+    this.retention = startRetention();
     this.heartbeat = setInterval(() => {
       for (const c of this.clients) c.write(HEARTBEAT);
     }, this.config.STREAM_HEARTBEAT_MS);
@@ -90,6 +93,7 @@ export class StreamService {
     clearInterval(this.heartbeat);
     clearInterval(this.poll);
     this.stopSweeper?.();
+    await this.retention?.stop();
     this.sequencer?.stop();
     for (const c of this.clients) c.end();
     const closed = new Promise((resolve) => this.server.close(resolve));

@@ -3,10 +3,12 @@
 import { useEffect, useState } from "react";
 import type { DeviceSummary, SensorSummary } from "@/lib/queries/find-device.ts";
 import type { WireReading } from "@/lib/reading.ts";
-import { fetchJson, formatAgo, formatTime, formatValue } from "./format.ts";
+import { ExportLinks } from "./ExportLinks.tsx";
+import { fetchJson, formatAgo, formatValue } from "./format.ts";
 import type { PanelRequest } from "./layout-store.ts";
 import { useLiveReadings } from "./live-context.tsx";
 import { PanelFrame } from "./PanelFrame.tsx";
+import { mergeNewestFirst, ReadingsTable } from "./ReadingsTable.tsx";
 
 const RECENT = 50;
 type Device = Omit<DeviceSummary, "id">;
@@ -31,7 +33,7 @@ export function DevicePanel(props: {
       (body) => {
         setDevice(body.device);
         // Live readings may have arrived before the history: merge by id.
-        setReadings((live) => mergeNewestFirst(live, body.readings));
+        setReadings((live) => mergeNewestFirst(live, body.readings, RECENT));
       },
       (err: Error) => abort.signal.aborted || setError(err.message),
     );
@@ -41,7 +43,7 @@ export function DevicePanel(props: {
   useLiveReadings((batch) => {
     const mine = batch.filter((r) => r.device_id === deviceId);
     if (mine.length === 0) return;
-    setReadings((rs) => mergeNewestFirst(rs, mine));
+    setReadings((rs) => mergeNewestFirst(rs, mine, RECENT));
     setDevice((d) => (d ? withLatest(d, mine) : d));
   });
 
@@ -50,6 +52,12 @@ export function DevicePanel(props: {
       label={`Device ${deviceId}`}
       title={<>Device: {device?.name ?? deviceId}</>}
       onClose={props.onClose}
+      actions={
+        <ExportLinks
+          query={`device=${encodeURIComponent(deviceId)}`}
+          label={`device ${deviceId}`}
+        />
+      }
     >
       {error && <p className="error">{error}</p>}
       {device && (
@@ -73,36 +81,9 @@ export function DevicePanel(props: {
           </li>
         ))}
       </ul>
-      <div className="table-scroll">
-        <table className="readings">
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>Sensor</th>
-              <th>Value</th>
-            </tr>
-          </thead>
-          <tbody>
-            {readings.map((r) => (
-              <tr key={r.id} data-reading-id={r.id}>
-                <td className="time">{formatTime(r.ts)}</td>
-                <td>{r.sensor_type}</td>
-                <td className={`value value-${typeof r.value}`}>{formatValue(r.value)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ReadingsTable readings={readings} showSensor />
     </PanelFrame>
   );
-}
-
-function mergeNewestFirst(a: WireReading[], b: WireReading[]): WireReading[] {
-  const byId = new Map<number, WireReading>();
-  for (const r of [...a, ...b]) byId.set(r.id, r);
-  return [...byId.values()]
-    .sort((x, y) => y.ts.localeCompare(x.ts) || y.id - x.id)
-    .slice(0, RECENT);
 }
 
 function withLatest(device: Device, readings: WireReading[]): Device {

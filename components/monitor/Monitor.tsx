@@ -10,10 +10,12 @@ import "react-grid-layout/css/styles.css";
 import "react-resizable/css/styles.css";
 import { SignOut } from "../auth/SignOut.tsx";
 import { CommandsPanel } from "./CommandsPanel.tsx";
+import { ComparePanel } from "./ComparePanel.tsx";
 import { DevicePanel } from "./DevicePanel.tsx";
 import {
   applyPositions,
   closePanel,
+  compareSensor,
   defaultLayout,
   GRID_COLS,
   loadLayout,
@@ -23,6 +25,7 @@ import {
   type PanelRequest,
   parseLayout,
   saveLayout,
+  setComparedSensors,
 } from "./layout-store.ts";
 import { LiveProvider, useConnectionState } from "./live-context.tsx";
 import { LiveStream } from "./live-stream.ts";
@@ -129,7 +132,12 @@ function Grid(props: {
         >
           {layout.panels.map((p) => (
             <div key={p.id} data-panel-id={p.id} className="grid-item">
-              <PanelContent panel={p} open={props.open} close={() => props.close(p.id)} />
+              <PanelContent
+                panel={p}
+                open={props.open}
+                close={() => props.close(p.id)}
+                update={update}
+              />
             </div>
           ))}
         </ReactGridLayout>
@@ -142,6 +150,7 @@ function PanelContent(props: {
   panel: Panel;
   open: (req: PanelRequest) => void;
   close: () => void;
+  update: (change: (l: MonitorLayout) => MonitorLayout) => void;
 }) {
   const { panel } = props;
   switch (panel.kind) {
@@ -154,7 +163,21 @@ function PanelContent(props: {
     case "device":
       return <DevicePanel deviceId={panel.deviceId} onOpen={props.open} onClose={props.close} />;
     case "sensor":
-      return <SensorPanel sensorId={panel.sensorId} onClose={props.close} />;
+      return (
+        <SensorPanel
+          sensorId={panel.sensorId}
+          onClose={props.close}
+          onCompare={(id) => props.update((l) => compareSensor(l, id))}
+        />
+      );
+    case "compare":
+      return (
+        <ComparePanel
+          sensorIds={panel.sensorIds}
+          onChange={(ids) => props.update((l) => setComparedSensors(l, ids))}
+          onClose={props.close}
+        />
+      );
   }
 }
 
@@ -215,6 +238,9 @@ function Toolbar(props: {
         </button>
         <button type="button" onClick={() => props.onOpen({ kind: "commands" })}>
           Commands
+        </button>
+        <button type="button" onClick={() => props.onOpen({ kind: "compare" })}>
+          Compare
         </button>
         <a className="button" href="/devices">
           Manage devices

@@ -1,114 +1,100 @@
 "use client";
 
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import type { SensorDetail } from "@/lib/queries/find-sensor.ts";
 import type { WireReading } from "@/lib/reading.ts";
-import { fetchJson, formatTime, formatValue } from "./format.ts";
+import { ExportLinks } from "./ExportLinks.tsx";
+import { fetchJson, formatValue } from "./format.ts";
 import { useLiveReadings } from "./live-context.tsx";
 import { PanelFrame } from "./PanelFrame.tsx";
-import { SensorChart } from "./SensorChart.tsx";
+import { RangeControls, rangeQuery } from "./RangeControls.tsx";
+import { mergeNewestFirst, ReadingsTable } from "./ReadingsTable.tsx";
+import { TimeSeriesChart } from "./TimeSeriesChart.tsx";
+import { type ChartRange, useAggregates } from "./use-aggregates.ts";
 
-const WINDOWS = [
-  { label: "5 min", ms: 5 * 60_000 },
-  { label: "1 h", ms: 3_600_000 },
-  { label: "24 h", ms: 86_400_000 },
-  { label: "7 d", ms: 7 * 86_400_000 },
-] as const;
-const MAX_POINTS = 1000;
+const TABLE_ROWS = 200;
+/** About one point per pixel of a typical panel. */
+const CHART_POINTS = 600;
 
-/** One sensor: a live chart over a chosen window for numbers, a table of values otherwise. */
-export function SensorPanel(props: { sensorId: number; onClose: () => void }) {
+/**
+ * One sensor: for numbers a chart at the resolution of its range (buckets with a min–max band,
+ * or raw points when zoomed in far enough; drag across it to zoom), for strings and booleans a
+ * table of values. Both follow live readings.
+ */
+export function SensorPanel(props: {
+  sensorId: number;
+  onClose: () => void;
+  onCompare: (sensorId: number) => void;
+}) {
   const { sensorId } = props;
-  const [windowMs, setWindowMs] = useState<number>(WINDOWS[1].ms);
+  const [range, setRange] = useState<ChartRange>({ live: true, windowMs: 3_600_000 });
   const [sensor, setSensor] = useState<SensorDetail | null>(null);
-  const [readings, setReadings] = useState<WireReading[]>([]); // oldest first
+  const [recent, setRecent] = useState<WireReading[]>([]); // newest first
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     const abort = new AbortController();
-    const from = Date.now() - windowMs;
     fetchJson<{ sensor: SensorDetail; readings: WireReading[] }>(
-      `/api/fetch/sensor?id=${sensorId}&from=${from}&limit=${MAX_POINTS}`,
+      `/api/fetch/sensor?id=${sensorId}&limit=${TABLE_ROWS}`,
       abort.signal,
     ).then(
       (body) => {
         setSensor(body.sensor);
-        setReadings((live) => mergeOldestFirst([...body.readings].reverse(), live, from));
+        setRecent((live) => mergeNewestFirst(live, body.readings, TABLE_ROWS));
       },
       (err: Error) => abort.signal.aborted || setError(err.message),
     );
     return () => abort.abort();
-  }, [sensorId, windowMs]);
+  }, [sensorId]);
 
   useLiveReadings((batch) => {
     const mine = batch.filter((r) => r.sensor_id === sensorId);
-    if (mine.length > 0) setReadings((rs) => mergeOldestFirst(rs, mine, Date.now() - windowMs));
+    if (mine.length > 0) setRecent((rs) => mergeNewestFirst(rs, mine, TABLE_ROWS));
   });
 
-  const numeric = typeof (readings.at(-1)?.value ?? sensor?.latest?.value) === "number";
-  const series = useMemo(() => {
-    const points = readings.filter((r) => typeof r.value === "number");
-    return {
-      times: points.map((r) => Date.parse(r.ts) / 1000),
-      values: points.map((r) => r.value as number),
-    };
-  }, [readings]);
-
+  const latest = recent[0]?.value ?? sensor?.latest?.value;
+  const numeric = typeof latest === "number";
+  const chart = useAggregates(numeric ? [sensorId] : [], range, CHART_POINTS);
   const title = sensor ? `${sensor.device_id} / ${sensor.type}` : `Sensor ${sensorId}`;
+
   return (
-    <PanelFrame label={`Sensor ${title}`} title={title} onClose={props.onClose}>
-      {error && <p className="error">{error}</p>}
-      <fieldset className="window-choice">
-        <legend className="sr-only">Time window</legend>
-        {WINDOWS.map((w) => (
-          <button
-            key={w.label}
-            type="button"
-            className="toggle"
-            aria-pressed={w.ms === windowMs}
-            onClick={() => setWindowMs(w.ms)}
-          >
-            {w.label}
-          </button>
-        ))}
-        {readings.length > 0 && (
+    <PanelFrame
+      label={`Sensor ${title}`}
+      title={title}
+      onClose={props.onClose}
+      actions={
+        <>
+          {numeric && (
+            <button type="button" onClick={() => props.onCompare(sensorId)}>
+              Compare
+            </button>
+          )}
+          <ExportLinks query={`sensor=${sensorId}&${rangeQuery(range)}`} label={title} />
+        </>
+      }
+    >
+      {(error || chart.error) && <p className="error">{error ?? chart.error}</p>}
+      <div className="chart-header">
+        <RangeControls range={range} onChange={setRange} />
+        {latest !== undefined && (
           <span className="muted latest">
-            Latest:{" "}
-            <strong data-testid="sensor-latest">
-              {formatValue(readings[readings.length - 1].value)}
-            </strong>
+            Latest: <strong data-testid="sensor-latest">{formatValue(latest)}</strong>
           </span>
         )}
-      </fieldset>
+      </div>
       {numeric ? (
-        <SensorChart times={series.times} values={series.values} label={title} />
+        <TimeSeriesChart
+          series={chart.series}
+          label={title}
+          onZoom={(from, to) => setRange({ live: false, from, to })}
+          attributes={{
+            resolution: chart.meta?.series[0]?.resolution ?? "",
+            "bucket-ms": chart.meta?.series[0]?.bucket_ms ?? 0,
+          }}
+        />
       ) : (
-        <div className="table-scroll">
-          <table className="readings">
-            <thead>
-              <tr>
-                <th>Time</th>
-                <th>Value</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...readings].reverse().map((r) => (
-                <tr key={r.id}>
-                  <td className="time">{formatTime(r.ts)}</td>
-                  <td className={`value value-${typeof r.value}`}>{formatValue(r.value)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ReadingsTable readings={recent} />
       )}
     </PanelFrame>
   );
-}
-
-function mergeOldestFirst(a: WireReading[], b: WireReading[], fromMs: number): WireReading[] {
-  const byId = new Map<number, WireReading>();
-  for (const r of [...a, ...b]) if (Date.parse(r.ts) >= fromMs) byId.set(r.id, r);
-  const merged = [...byId.values()].sort((x, y) => x.ts.localeCompare(y.ts) || x.id - y.id);
-  return merged.length > MAX_POINTS * 2 ? merged.slice(merged.length - MAX_POINTS * 2) : merged;
 }

@@ -23,6 +23,12 @@ const panelSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("devices"), id: z.literal("devices"), ...position }),
   z.object({ kind: z.literal("commands"), id: z.literal("commands"), ...position }),
   z.object({
+    kind: z.literal("compare"),
+    id: z.literal("compare"),
+    sensorIds: z.array(z.number().int().positive()).max(8),
+    ...position,
+  }),
+  z.object({
     kind: z.literal("device"),
     id: z.string(),
     deviceId: z.string().min(1).max(64),
@@ -88,7 +94,7 @@ export function saveLayout(storage: Pick<Storage, "setItem">, layout: MonitorLay
 }
 
 export type PanelRequest =
-  | { kind: "stream" | "devices" | "commands" }
+  | { kind: "stream" | "devices" | "commands" | "compare" }
   | { kind: "device"; deviceId: string }
   | { kind: "sensor"; sensorId: number };
 
@@ -124,7 +130,9 @@ export function openPanel(layout: MonitorLayout, req: PanelRequest): MonitorLayo
       ? { kind: "device", id, deviceId: req.deviceId, ...spot }
       : req.kind === "sensor"
         ? { kind: "sensor", id, sensorId: req.sensorId, ...spot }
-        : ({ kind: req.kind, id: req.kind, ...spot } as Panel);
+        : req.kind === "compare"
+          ? { kind: "compare", id: "compare", sensorIds: [], ...spot }
+          : ({ kind: req.kind, id: req.kind, ...spot } as Panel);
   return { ...layout, panels: [...layout.panels, panel] };
 }
 
@@ -147,4 +155,22 @@ export function applyPositions(
     return { ...panel, x: p.x, y: p.y, w: p.w, h: p.h };
   });
   return changed ? { ...layout, panels } : layout;
+}
+
+/** Sets the sensors of the compare panel, opening it if needed. */
+export function setComparedSensors(layout: MonitorLayout, sensorIds: number[]): MonitorLayout {
+  const opened = openPanel(layout, { kind: "compare" });
+  return {
+    ...opened,
+    panels: opened.panels.map((p) =>
+      p.kind === "compare" ? { ...p, sensorIds: [...new Set(sensorIds)].slice(0, 8) } : p,
+    ),
+  };
+}
+
+/** Adds a sensor to the compare panel (opening it). */
+export function compareSensor(layout: MonitorLayout, sensorId: number): MonitorLayout {
+  const current = layout.panels.find((p) => p.kind === "compare");
+  const ids = current?.kind === "compare" ? current.sensorIds : [];
+  return setComparedSensors(layout, ids.includes(sensorId) ? ids : [...ids, sensorId]);
 }

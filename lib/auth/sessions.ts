@@ -23,12 +23,12 @@ export async function createSession(userId: bigint): Promise<{ token: string; ex
 /** The operator a session cookie belongs to, or null when it is unknown, revoked or expired. */
 export async function operatorForToken(token: string | undefined): Promise<Operator | null> {
   if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const session = await prisma.session.findUnique({
-    where: { id: hashToken(token) },
-    select: { expiresAt: true, user: { select: { id: true, username: true, role: true } } },
-  });
-  if (!session || session.expiresAt <= new Date()) return null;
-  return session.user;
+  // One round trip: this runs on every operator request.
+  const [operator] = await prisma.$queryRaw<Operator[]>`
+    SELECT u.id, u.username, u.role::text AS role
+    FROM sessions s JOIN users u ON u.id = s.user_id
+    WHERE s.id = ${hashToken(token)} AND s.expires_at > now()`;
+  return operator ?? null;
 }
 
 export async function revokeSession(token: string): Promise<void> {

@@ -47,15 +47,26 @@ export async function sensorsOf(deviceDbId: bigint, only?: bigint): Promise<Sens
   }));
 }
 
-export async function findDevice(deviceId: string): Promise<DeviceSummary | null> {
+/**
+ * A device with its sensors. `alongside` runs with the sensors' query, in parallel (the
+ * caller's readings page), so a fetch costs two round trips after the session check, not three.
+ */
+export async function findDevice<T>(
+  deviceId: string,
+  alongside: (deviceDbId: bigint) => Promise<T>,
+): Promise<{ device: DeviceSummary; extra: T } | null> {
   const device = await prisma.device.findUnique({ where: { deviceId } });
   if (!device) return null;
+  const [sensors, extra] = await Promise.all([sensorsOf(device.id), alongside(device.id)]);
   return {
-    id: device.id,
-    device_id: device.deviceId,
-    name: device.name,
-    created_at: device.createdAt.toISOString(),
-    last_seen_at: device.lastSeenAt?.toISOString() ?? null,
-    sensors: await sensorsOf(device.id),
+    device: {
+      id: device.id,
+      device_id: device.deviceId,
+      name: device.name,
+      created_at: device.createdAt.toISOString(),
+      last_seen_at: device.lastSeenAt?.toISOString() ?? null,
+      sensors,
+    },
+    extra,
   };
 }

@@ -14,11 +14,10 @@ export async function GET(request: Request): Promise<Response> {
   try {
     await requireOperator(request);
     const q = parseWith(deviceQuery, queryParams(new URL(request.url), "id"));
-    const device = await findDevice(q.id);
-    if (!device) throw new ApiError("not_found", `There is no device "${q.id}".`);
-    const page = await listReadings({ deviceDbId: device.id }, q);
-    const { id: _internalId, ...publicDevice } = device;
-    return Response.json({ device: publicDevice, ...page });
+    const found = await findDevice(q.id, (deviceDbId) => listReadings({ deviceDbId }, q));
+    if (!found) throw new ApiError("not_found", `There is no device "${q.id}".`);
+    const { id: _internalId, ...publicDevice } = found.device;
+    return Response.json({ device: publicDevice, ...found.extra });
   } catch (err) {
     return errorResponse(err);
   }

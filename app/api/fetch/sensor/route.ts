@@ -31,10 +31,15 @@ export async function GET(request: Request): Promise<Response> {
   try {
     await requireOperator(request);
     const q = parseWith(sensorQuery, queryParams(new URL(request.url), "id"));
-    const by = q.id !== undefined ? { id: q.id } : { deviceId: q.device ?? "", type: q.type ?? "" };
-    const sensor = await findSensor(by);
+    const id = q.id;
+    const by = id !== undefined ? { id } : { deviceId: q.device ?? "", type: q.type ?? "" };
+    // By id, the sensor and its readings are read in parallel (an unknown id reads no rows).
+    const [sensor, byIdPage] = await Promise.all([
+      findSensor(by),
+      id !== undefined ? listReadings({ sensorId: id }, q) : null,
+    ]);
     if (!sensor) throw new ApiError("not_found", "There is no such sensor.");
-    const page = await listReadings({ sensorId: BigInt(sensor.id) }, q);
+    const page = byIdPage ?? (await listReadings({ sensorId: BigInt(sensor.id) }, q));
     return Response.json({ sensor, ...page });
   } catch (err) {
     return errorResponse(err);
