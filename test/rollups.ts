@@ -23,7 +23,7 @@ export async function checkRollups(sensorIds: bigint[]): Promise<RollupCheck> {
               (array_agg(num_value ORDER BY ts DESC, id DESC))[1] AS last_value
        FROM (SELECT sensor_id, ts, id, num_value, (extract(epoch FROM ts) * 1000)::bigint AS ms
              FROM readings WHERE sensor_id = ANY($1::bigint[]) AND num_value IS NOT NULL) x
-       CROSS JOIN (VALUES (60000), (3600000)) AS w(width_ms)
+       CROSS JOIN (VALUES (60000), (600000), (3600000)) AS w(width_ms)
        GROUP BY 1, 2, 3
      ),
      got AS (SELECT * FROM reading_rollups WHERE sensor_id = ANY($1::bigint[]))

@@ -1,5 +1,5 @@
 import { prisma } from "../db.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 
 /** One bucket of a sensor's numeric readings; `start_ms` = k · width, epoch milliseconds. */
 export interface BucketRow {
@@ -23,6 +23,7 @@ interface Partial {
 }
 
 const MINUTE = 60_000;
+const TEN_MINUTES = 600_000;
 const HOUR = 3_600_000;
 
 /**
@@ -31,14 +32,16 @@ const HOUR = 3_600_000;
  *
  * - an hour of `reading_rollups` that lies wholly inside the range and inside one bucket is
  *   taken whole (one index range scan, 8 760 rows for a year);
- * - an hour that a bucket boundary (or fromMs / endMs) cuts is taken minute by minute, each
- *   whole minute from its minute rollup (one index probe per cut hour);
+ * - an hour that a bucket boundary (or fromMs / endMs) cuts is taken by its 10-minute
+ *   windows, a cut 10-minute window by its minutes (one index probe per cut window);
  * - a minute that a boundary cuts is read from `readings` itself (one probe per cut minute).
  *
  * So the work grows with the number of hours in the range plus the number of buckets, not
- * with the number of readings. The three parts run at once, on three connections, and are
- * merged here. Their windows never overlap, so the newest reading of a bucket is the `last`
- * of the part with the newest `last_ts`.
+ * with the number of readings (and bucket widths from an hour up are whole minutes, from two
+ * hours whole 10 minutes, so their boundaries cut no minute: see lib/analytics/buckets.ts).
+ * The parts run in one transaction (one connection) and are merged here. Their windows never
+ * overlap, so the newest reading of a bucket is the `last` of the part with the newest
+ * `last_ts`.
  */
 export async function aggregateBuckets(
   sensorId: bigint,
@@ -50,6 +53,14 @@ export async function aggregateBuckets(
   const f = BigInt(fromMs);
   const e = BigInt(endMs);
   const W = BigInt(w);
+  // Where the range is cut: its two ends and every bucket boundary inside it.
+  const cuts = Prisma.sql`
+    WITH cuts AS (
+      SELECT ${f}::bigint AS b UNION SELECT ${e}::bigint
+      UNION SELECT k * ${W}::bigint
+      FROM generate_series(${f}::bigint / ${W}::bigint + 1, (${e}::bigint - 1) / ${W}::bigint) AS k
+    )`;
+
   const hours = prisma.$queryRaw<Partial[]>`
     SELECT r.start_ms / ${W}::bigint AS k, sum(r.count)::bigint AS count, min(r.min) AS min,
            max(r.max) AS max, sum(r.sum) AS sum, max(r.last_ts) AS last_ts,
@@ -60,31 +71,24 @@ export async function aggregateBuckets(
       AND r.start_ms / ${W}::bigint = (r.start_ms + ${HOUR - 1}) / ${W}::bigint
     GROUP BY 1`;
 
-  const minutes = prisma.$queryRaw<Partial[]>`
-    WITH cuts AS (
-      SELECT ${f}::bigint AS b UNION SELECT ${e}::bigint
-      UNION SELECT k * ${W}::bigint
-      FROM generate_series(${f}::bigint / ${W}::bigint + 1, (${e}::bigint - 1) / ${W}::bigint) AS k
-    )
-    SELECT x.* FROM (SELECT DISTINCT b - b % ${HOUR} AS h FROM cuts WHERE b % ${HOUR} <> 0) AS cut
+  /** The uncut windows of `width` inside the cut windows of `cutWidth`. */
+  const within = (cutWidth: number, width: number) => prisma.$queryRaw<Partial[]>`
+    ${cuts}
+    SELECT x.* FROM (SELECT DISTINCT b - b % ${cutWidth} AS c FROM cuts WHERE b % ${cutWidth} <> 0) AS cut
     CROSS JOIN LATERAL (
       SELECT r.start_ms / ${W}::bigint AS k, sum(r.count)::bigint AS count, min(r.min) AS min,
              max(r.max) AS max, sum(r.sum) AS sum, max(r.last_ts) AS last_ts,
              (array_agg(r.last_value ORDER BY r.last_ts DESC, r.last_id DESC))[1] AS last_value
       FROM reading_rollups r
-      WHERE r.sensor_id = ${s} AND r.width_ms = ${MINUTE}
-        AND r.start_ms >= greatest(cut.h, ${f}::bigint)
-        AND r.start_ms < least(cut.h + ${HOUR}, ${e}::bigint - ${MINUTE - 1})
-        AND r.start_ms / ${W}::bigint = (r.start_ms + ${MINUTE - 1}) / ${W}::bigint
+      WHERE r.sensor_id = ${s} AND r.width_ms = ${width}
+        AND r.start_ms >= greatest(cut.c, ${f}::bigint)
+        AND r.start_ms < least(cut.c + ${cutWidth}, ${e}::bigint - ${width - 1})
+        AND r.start_ms / ${W}::bigint = (r.start_ms + ${width - 1}) / ${W}::bigint
       GROUP BY 1
     ) AS x`;
 
   const raw = prisma.$queryRaw<Partial[]>`
-    WITH cuts AS (
-      SELECT ${f}::bigint AS b UNION SELECT ${e}::bigint
-      UNION SELECT k * ${W}::bigint
-      FROM generate_series(${f}::bigint / ${W}::bigint + 1, (${e}::bigint - 1) / ${W}::bigint) AS k
-    )
+    ${cuts}
     SELECT x.* FROM (SELECT DISTINCT b - b % ${MINUTE} AS m FROM cuts WHERE b % ${MINUTE} <> 0) AS cut
     CROSS JOIN LATERAL (
       SELECT (extract(epoch FROM r.ts) * 1000)::bigint / ${W}::bigint AS k, count(*) AS count,
@@ -98,7 +102,15 @@ export async function aggregateBuckets(
       GROUP BY 1
     ) AS x`;
 
-  const parts = await Promise.all([hours, minutes, raw].map(withoutJit));
+  // JIT compilation would cost more than the whole query: the planner's estimates for the
+  // probes are far too high, and it would compile.
+  const [, ...parts] = await prisma.$transaction([
+    prisma.$executeRaw`SET LOCAL jit = off`,
+    hours,
+    within(HOUR, TEN_MINUTES),
+    within(TEN_MINUTES, MINUTE),
+    raw,
+  ]);
   const buckets = new Map<bigint, Omit<Partial, "k">>();
   for (const part of parts) {
     for (const p of part) {
@@ -126,13 +138,4 @@ export async function aggregateBuckets(
       avg: b.sum / Number(b.count),
       last: b.last_value,
     }));
-}
-
-/**
- * Runs a query in a transaction of its own with JIT compilation off: the planner's estimates
- * for the probes are far too high and JIT would cost more than the whole query.
- */
-async function withoutJit<T>(query: Prisma.PrismaPromise<T>): Promise<T> {
-  const [, rows] = await prisma.$transaction([prisma.$executeRaw`SET LOCAL jit = off`, query]);
-  return rows;
 }

@@ -23,17 +23,17 @@ export async function rebuildRollups(sensorIds: bigint[]): Promise<void> {
         FROM readings, LATERAL (SELECT date_bin('1 minute', ts, timestamptz 'epoch') AS minute) m
         WHERE sensor_id = ANY(${ids}::bigint[]) AND num_value IS NOT NULL
         GROUP BY sensor_id, minute`;
+      // 10-minute and hour windows from the minutes.
       await tx.$executeRaw`
         INSERT INTO reading_rollups
           (sensor_id, width_ms, start_ms, count, min, max, sum, last_ts, last_id, last_value)
-        SELECT sensor_id, 3600000, hour, sum(count)::int, min(min), max(max), sum(sum),
-               max(last_ts),
+        SELECT sensor_id, w.width_ms, start_ms - start_ms % w.width_ms, sum(count)::int, min(min),
+               max(max), sum(sum), max(last_ts),
                (array_agg(last_id ORDER BY last_ts DESC, last_id DESC))[1],
                (array_agg(last_value ORDER BY last_ts DESC, last_id DESC))[1]
-        FROM reading_rollups,
-             LATERAL (SELECT start_ms - ((start_ms % 3600000) + 3600000) % 3600000 AS hour) h
-        WHERE sensor_id = ANY(${ids}::bigint[]) AND width_ms = 60000
-        GROUP BY sensor_id, hour`;
+        FROM reading_rollups CROSS JOIN (VALUES (600000), (3600000)) AS w(width_ms)
+        WHERE sensor_id = ANY(${ids}::bigint[]) AND reading_rollups.width_ms = 60000
+        GROUP BY sensor_id, w.width_ms, start_ms - start_ms % w.width_ms`;
     },
     { timeout: 30 * 60_000, maxWait: 10_000 },
   );
