@@ -93,32 +93,41 @@ function stackEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   };
 }
 
-async function startProcess(
-  args: string[],
-  port: number,
-  readyPath: string,
-  env: Record<string, string>,
-): Promise<RunningProcess> {
-  const { BOCLOUD_PROC = "web" } = env;
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: stackEnv(env),
+/**
+ * Starts a Node process and waits until it answers HTTP on `port` (any status: the stream's
+ * /health says 503 while Redis is down). Shared with the bench, which runs a copied build.
+ */
+export async function startNodeProcess(opts: {
+  name: string;
+  args: string[];
+  cwd: string;
+  port: number;
+  readyPath: string;
+  env: NodeJS.ProcessEnv;
+}): Promise<RunningProcess> {
+  const { name, port } = opts;
+  const child = spawn(process.execPath, opts.args, {
+    cwd: opts.cwd,
+    env: { ...opts.env, BOCLOUD_PROC: name },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout?.on("data", (d) => (output += d));
-  child.stderr?.on("data", (d) => (output += d));
+  const keep = (d: Buffer) => {
+    output += d;
+    if (output.length > 200_000) output = output.slice(-100_000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${BOCLOUD_PROC} exited early:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited early:\n${output}`);
     try {
-      const res = await fetch(url + readyPath, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(url + opts.readyPath, { signal: AbortSignal.timeout(2000) });
       await res.body?.cancel();
-      // Any answer means it listens (the stream's /health says 503 while Redis is down).
       if (res.status) break;
     } catch {}
-    if (Date.now() > deadline) throw new Error(`${BOCLOUD_PROC} not ready in 30 s:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`${name} not ready in 30 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
@@ -130,6 +139,23 @@ async function startProcess(
     clearTimeout(timer);
   };
   return { url, port, child, output: () => output, stop };
+}
+
+function startProcess(
+  args: string[],
+  port: number,
+  readyPath: string,
+  env: Record<string, string>,
+): Promise<RunningProcess> {
+  const { BOCLOUD_PROC = "web", ...rest } = env;
+  return startNodeProcess({
+    name: BOCLOUD_PROC,
+    args,
+    cwd: ROOT,
+    port,
+    readyPath,
+    env: stackEnv(rest),
+  });
 }
 
 /** `next start` on its own port, with the test database unless `env` says otherwise. */

@@ -3,7 +3,6 @@
 // a `next build` replaces .next under a running `next start`. So the bench copies the build
 // (.next without its cache, dist/) once, and runs `next start` and the sidecar from the copy,
 // the same way test/stack.ts does from the work tree.
-import { type ChildProcess, spawn } from "node:child_process";
 import {
   copyFileSync,
   cpSync,
@@ -14,7 +13,7 @@ import {
   symlinkSync,
 } from "node:fs";
 import { resolve } from "node:path";
-import { freePort, type RunningProcess } from "../../test/stack.ts";
+import { freePort, type RunningProcess, startNodeProcess } from "../../test/stack.ts";
 import { BENCH, ROOT } from "./procs.ts";
 
 export const buildId = () => {
@@ -63,7 +62,7 @@ export function removeSnapshot(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-async function startProcess(
+function startProcess(
   name: string,
   args: string[],
   cwd: string,
@@ -71,45 +70,14 @@ async function startProcess(
   readyPath: string,
   env: Record<string, string>,
 ): Promise<RunningProcess> {
-  const child: ChildProcess = spawn(process.execPath, args, {
+  return startNodeProcess({
+    name,
+    args,
     cwd,
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      BOCLOUD_PROC: name,
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+    port,
+    readyPath,
+    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env },
   });
-  let output = "";
-  const keep = (d: Buffer) => {
-    output += d;
-    if (output.length > 200_000) output = output.slice(-100_000);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited early:\n${output}`);
-    try {
-      const res = await fetch(url + readyPath, { signal: AbortSignal.timeout(2000) });
-      await res.body?.cancel();
-      if (res.status) break;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`${name} not ready in 30 s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
-  return { url, port, child, output: () => output, stop };
 }
 
 /** `next start` of the copied build. */
