@@ -33,13 +33,25 @@ describe("GET /api/stream", () => {
   it("sends a posted reading to a connected client with its id and fields, at once", async () => {
     const device = uniqueDevice("live");
     const client = await connect(streamUrl(`?device=${device}`));
-    const res = await postData({ device_id: device, sensors: { temperature: 21.5, door: "open" } });
-    const answeredAt = performance.now();
-    await expect.poll(() => client.readings.length, { interval: 1, timeout: 2000 }).toBe(2);
-    const latencyMs = performance.now() - answeredAt;
-    expect(client.readings).toEqual(res.json.readings);
-    expect(client.lastEventId).toBe(String(res.json.readings[1].id));
-    expect(latencyMs).toBeLessThan(100);
+    const posted: WireReading[] = [];
+    const latenciesMs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await postData({
+        device_id: device,
+        sensors: { temperature: 21.5 + i, door: "open" },
+      });
+      const answeredAt = performance.now();
+      posted.push(...res.json.readings);
+      await expect
+        .poll(() => client.readings.length, { interval: 1, timeout: 2000 })
+        .toBe(posted.length);
+      latenciesMs.push(performance.now() - answeredAt);
+    }
+    expect(client.readings).toEqual(posted);
+    expect(client.lastEventId).toBe(String(posted.at(-1)?.id));
+    // The median, so that one scheduling hiccup on a busy machine does not decide it.
+    const median = [...latenciesMs].sort((a, b) => a - b)[2];
+    expect(median).toBeLessThan(100);
   });
 
   it("sends the SSE headers, a retry hint and heartbeats", async () => {

@@ -167,20 +167,28 @@ describe("commands", () => {
 
   it("answers a waiting long-poll within 200 ms of a command being queued", async () => {
     const { device, token } = await newDevice();
-    const polling = (async () => {
-      const res = await poll(device, token, "?wait=10");
-      return { ...res, at: performance.now() };
-    })();
-    await new Promise((r) => setTimeout(r, 300)); // the poll is waiting now
-    const queuedAt = performance.now();
-    const queued = await queue(device, { name: "set_interval", params: { interval_ms: 500 } });
-    expect(queued.status).toBe(201);
-    const answer = await polling;
-    expect(answer.status).toBe(200);
-    expect(answer.json.commands.map((c: WireCommand) => [c.id, c.status])).toEqual([
-      [queued.json.command.id, "delivered"],
-    ]);
-    expect(answer.at - queuedAt).toBeLessThan(200);
+    const delaysMs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const polling = (async () => {
+        const res = await poll(device, token, "?wait=10");
+        return { ...res, at: performance.now() };
+      })();
+      await new Promise((r) => setTimeout(r, 300)); // the poll is waiting now
+      const queuedAt = performance.now();
+      const queued = await queue(device, {
+        name: "set_interval",
+        params: { interval_ms: 500 + i },
+      });
+      expect(queued.status).toBe(201);
+      const answer = await polling;
+      expect(answer.status).toBe(200);
+      expect(answer.json.commands.map((c: WireCommand) => [c.id, c.status])).toEqual([
+        [queued.json.command.id, "delivered"],
+      ]);
+      delaysMs.push(answer.at - queuedAt);
+    }
+    // The median, so that one scheduling hiccup on a busy machine does not decide it.
+    expect([...delaysMs].sort((a, b) => a - b)[1]).toBeLessThan(200);
   });
 
   it("keeps a command queued while the device is away and delivers it once on its next poll", async () => {
