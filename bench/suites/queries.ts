@@ -74,50 +74,35 @@ function get(agent: Agent, url: string, cookie: string): Promise<number> {
 }
 
 // The statements the endpoints run (lib/auth/sessions.ts, lib/queries/find-device.ts,
-// find-sensor.ts, list-readings.ts), as Prisma sends them (checked in PostgreSQL's statement
-// log: a findUnique with a relation is two queries), in the same order, on one connection.
-const SESSION_SQL = "SELECT id, expires_at, user_id FROM sessions WHERE id = $1 LIMIT 1";
-const USER_SQL = "SELECT id, username, role::text FROM users WHERE id = $1";
-const DEVICE_SQL = `SELECT id, device_id, name, created_at, last_seen_at, token_hash, gateway_id, status::text,
-  offline_after_seconds, retention_days FROM devices WHERE device_id = $1 LIMIT 1`;
-const SENSOR_SQL = "SELECT id, device_id FROM sensors WHERE id = $1 LIMIT 1";
-const SENSOR_DEVICE_SQL = "SELECT id, device_id FROM devices WHERE id IN ($1)";
-const SENSORS_OF_SQL = `SELECT s.id, s.type, s.created_at, l.id AS reading_id, l.num_value, l.text_value, l.bool_value, l.ts
-  FROM sensors s
-  LEFT JOIN LATERAL (
+// find-sensor.ts, list-readings.ts), one after another on one connection (the API runs the
+// last two in parallel on two).
+const SESSION_SQL = `SELECT u.id, u.username, u.role::text AS role
+  FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND s.expires_at > now()`;
+const LATEST_OF_SENSOR = `s.id AS sensor_id, s.type AS sensor_type, s.created_at AS sensor_created_at,
+    l.id AS reading_id, l.num_value, l.text_value, l.bool_value, l.ts`;
+const LATEST_JOIN = `LEFT JOIN LATERAL (
     SELECT r.id, r.num_value, r.text_value, r.bool_value, r.ts FROM readings r
     WHERE r.sensor_id = s.id ORDER BY r.ts DESC, r.id DESC LIMIT 1
-  ) l ON true
-  WHERE s.device_id = $1 AND ($2::bigint IS NULL OR s.id = $2::bigint)
-  ORDER BY s.type`;
-const readingsSql = (column: "device_id" | "sensor_id", window: boolean) => `
+  ) l ON true`;
+const DEVICE_SQL = `SELECT d.device_id, d.name, d.created_at, d.last_seen_at, ${LATEST_OF_SENSOR}
+  FROM devices d LEFT JOIN sensors s ON s.device_id = d.id ${LATEST_JOIN}
+  WHERE d.device_id = $1 ORDER BY s.type`;
+const SENSOR_SQL = `SELECT d.device_id, ${LATEST_OF_SENSOR}
+  FROM sensors s JOIN devices d ON d.id = s.device_id ${LATEST_JOIN}
+  WHERE s.id = $1`;
+const readingsSql = (kind: "device" | "sensor", window: boolean) => `
   SELECT r.id, d.device_id, r.sensor_id, s.type AS sensor_type, r.num_value, r.text_value, r.bool_value, r.ts
   FROM readings r JOIN sensors s ON s.id = r.sensor_id JOIN devices d ON d.id = r.device_id
-  WHERE r.${column} = $1${window ? " AND r.ts >= $3 AND r.ts <= $4" : ""}
+  WHERE ${kind === "device" ? "r.device_id = (SELECT id FROM devices WHERE device_id = $1)" : "r.sensor_id = $1"}
+    ${window ? " AND r.ts >= $3 AND r.ts <= $4" : ""}
   ORDER BY r.ts DESC, r.id DESC LIMIT $2`;
 
 async function raw(c: pg.Client, q: Query, a: Ask, sessionHash: string): Promise<void> {
-  if (sessionHash) {
-    const session = (await c.query<{ user_id: string }>(SESSION_SQL, [sessionHash])).rows[0];
-    await c.query(USER_SQL, [session.user_id]);
-  }
-  let column: "device_id" | "sensor_id";
-  let key: string;
-  if (q.kind === "device") {
-    const d = (await c.query<{ id: string }>(DEVICE_SQL, [a.id])).rows[0];
-    await c.query(SENSORS_OF_SQL, [d.id, null]);
-    column = "device_id";
-    key = d.id;
-  } else {
-    const s = (await c.query<{ id: string; device_id: string }>(SENSOR_SQL, [a.id])).rows[0];
-    await c.query(SENSOR_DEVICE_SQL, [s.device_id]);
-    await c.query(SENSORS_OF_SQL, [s.device_id, s.id]);
-    column = "sensor_id";
-    key = s.id;
-  }
-  const params: unknown[] = [key, a.limit + 1];
+  if (sessionHash) await c.query(SESSION_SQL, [sessionHash]);
+  await c.query(q.kind === "device" ? DEVICE_SQL : SENSOR_SQL, [a.id]);
+  const params: unknown[] = [a.id, a.limit + 1];
   if (a.from && a.to) params.push(a.from, a.to);
-  await c.query(readingsSql(column, q.window), params);
+  await c.query(readingsSql(q.kind, q.window), params);
 }
 
 async function timeEach(items: Ask[], fn: (a: Ask) => Promise<unknown>): Promise<number[]> {

@@ -11,7 +11,6 @@ import { PanelFrame } from "./PanelFrame.tsx";
 import { mergeNewestFirst, ReadingsTable } from "./ReadingsTable.tsx";
 
 const RECENT = 50;
-type Device = Omit<DeviceSummary, "id">;
 
 /** One device: its sensors with their latest values, and its recent readings, live. */
 export function DevicePanel(props: {
@@ -20,13 +19,13 @@ export function DevicePanel(props: {
   onClose: () => void;
 }) {
   const { deviceId } = props;
-  const [device, setDevice] = useState<Device | null>(null);
+  const [device, setDevice] = useState<DeviceSummary | null>(null);
   const [readings, setReadings] = useState<WireReading[]>([]);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     const abort = new AbortController();
-    fetchJson<{ device: Device; readings: WireReading[] }>(
+    fetchJson<{ device: DeviceSummary; readings: WireReading[] }>(
       `/api/fetch/device?id=${encodeURIComponent(deviceId)}&limit=${RECENT}`,
       abort.signal,
     ).then(
@@ -86,7 +85,7 @@ export function DevicePanel(props: {
   );
 }
 
-function withLatest(device: Device, readings: WireReading[]): Device {
+function withLatest(device: DeviceSummary, readings: WireReading[]): DeviceSummary {
   const sensors: SensorSummary[] = [...device.sensors];
   for (const r of readings) {
     const i = sensors.findIndex((s) => s.id === r.sensor_id);

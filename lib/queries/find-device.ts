@@ -1,4 +1,5 @@
 import { prisma } from "../db.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import { readingValueOf, type StoredValue } from "../reading.ts";
 
 export interface SensorSummary {
@@ -9,7 +10,6 @@ export interface SensorSummary {
 }
 
 export interface DeviceSummary {
-  id: bigint;
   device_id: string;
   name: string;
   created_at: string;
@@ -17,56 +17,61 @@ export interface DeviceSummary {
   sensors: SensorSummary[];
 }
 
-interface SensorRow extends StoredValue {
-  id: bigint;
-  type: string;
-  created_at: Date;
+/** A sensor row with its newest reading, as SENSOR_WITH_LATEST selects it. */
+export interface SensorRow extends StoredValue {
+  sensor_id: bigint;
+  sensor_type: string;
+  sensor_created_at: Date;
   reading_id: bigint | null;
   ts: Date | null;
 }
 
-/** Each sensor of a device with its newest reading (one index probe per sensor). */
-export async function sensorsOf(deviceDbId: bigint, only?: bigint): Promise<SensorSummary[]> {
-  const rows = await prisma.$queryRaw<SensorRow[]>`
-    SELECT s.id, s.type, s.created_at, l.id AS reading_id, l.num_value, l.text_value, l.bool_value, l.ts
-    FROM sensors s
-    LEFT JOIN LATERAL (
+/** Columns and join of `sensors s` with its newest reading (one index probe per sensor). */
+export const SENSOR_WITH_LATEST = {
+  columns: Prisma.sql`s.id AS sensor_id, s.type AS sensor_type, s.created_at AS sensor_created_at,
+    l.id AS reading_id, l.num_value, l.text_value, l.bool_value, l.ts`,
+  latest: Prisma.sql`LEFT JOIN LATERAL (
       SELECT r.id, r.num_value, r.text_value, r.bool_value, r.ts FROM readings r
       WHERE r.sensor_id = s.id ORDER BY r.ts DESC, r.id DESC LIMIT 1
-    ) l ON true
-    WHERE s.device_id = ${deviceDbId} AND (${only ?? null}::bigint IS NULL OR s.id = ${only ?? null}::bigint)
-    ORDER BY s.type`;
-  return rows.map((r) => ({
-    id: Number(r.id),
-    type: r.type,
-    created_at: r.created_at.toISOString(),
+    ) l ON true`,
+};
+
+export function sensorSummary(row: SensorRow): SensorSummary {
+  return {
+    id: Number(row.sensor_id),
+    type: row.sensor_type,
+    created_at: row.sensor_created_at.toISOString(),
     latest:
-      r.reading_id !== null && r.ts !== null
-        ? { id: Number(r.reading_id), value: readingValueOf(r), ts: r.ts.toISOString() }
+      row.reading_id !== null && row.ts !== null
+        ? { id: Number(row.reading_id), value: readingValueOf(row), ts: row.ts.toISOString() }
         : null,
-  }));
+  };
 }
 
-/**
- * A device with its sensors. `alongside` runs with the sensors' query, in parallel (the
- * caller's readings page), so a fetch costs two round trips after the session check, not three.
- */
-export async function findDevice<T>(
-  deviceId: string,
-  alongside: (deviceDbId: bigint) => Promise<T>,
-): Promise<{ device: DeviceSummary; extra: T } | null> {
-  const device = await prisma.device.findUnique({ where: { deviceId } });
+/** A device row, once per sensor (the sensor columns are null for a device without any). */
+type DeviceRow = {
+  device_id: string;
+  name: string;
+  created_at: Date;
+  last_seen_at: Date | null;
+} & (SensorRow | { sensor_id: null });
+
+/** A device with each of its sensors and the sensor's newest reading, in one query. */
+export async function findDevice(deviceId: string): Promise<DeviceSummary | null> {
+  const rows = await prisma.$queryRaw<DeviceRow[]>`
+    SELECT d.device_id, d.name, d.created_at, d.last_seen_at, ${SENSOR_WITH_LATEST.columns}
+    FROM devices d
+    LEFT JOIN sensors s ON s.device_id = d.id
+    ${SENSOR_WITH_LATEST.latest}
+    WHERE d.device_id = ${deviceId}
+    ORDER BY s.type`;
+  const [device] = rows;
   if (!device) return null;
-  const [sensors, extra] = await Promise.all([sensorsOf(device.id), alongside(device.id)]);
   return {
-    device: {
-      id: device.id,
-      device_id: device.deviceId,
-      name: device.name,
-      created_at: device.createdAt.toISOString(),
-      last_seen_at: device.lastSeenAt?.toISOString() ?? null,
-      sensors,
-    },
-    extra,
+    device_id: device.device_id,
+    name: device.name,
+    created_at: device.created_at.toISOString(),
+    last_seen_at: device.last_seen_at?.toISOString() ?? null,
+    sensors: rows.flatMap((r) => (r.sensor_id === null ? [] : [sensorSummary(r)])),
   };
 }

@@ -2,6 +2,7 @@ import { encodeCursor, type RangeQuery } from "../api/fetch-params.ts";
 import { prisma } from "../db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { type ReadingRow, toWire, type WireReading } from "../reading.ts";
+import type { SensorKey } from "./find-sensor.ts";
 import { READING_SELECT } from "./reading-select.ts";
 
 export interface ReadingsPage {
@@ -10,19 +11,26 @@ export interface ReadingsPage {
   next_cursor: string | null;
 }
 
+/** Whose readings: one sensor, or a whole device. */
+export type ReadingsOf = SensorKey | { deviceId: string };
+
+function ownerCondition(of: ReadingsOf): Prisma.Sql {
+  if ("sensorId" in of) return Prisma.sql`r.sensor_id = ${of.sensorId}`;
+  // Looked up inside the statement, so the page needs no round trip of its own first (and
+  // can run beside the device's or sensor's query); an unknown name matches no rows.
+  if ("sensorType" in of) {
+    return Prisma.sql`r.sensor_id = (SELECT s.id FROM sensors s JOIN devices d ON d.id = s.device_id
+      WHERE d.device_id = ${of.deviceId} AND s.type = ${of.sensorType})`;
+  }
+  return Prisma.sql`r.device_id = (SELECT id FROM devices WHERE device_id = ${of.deviceId})`;
+}
+
 /**
  * One page of readings of one sensor or one device, newest first (by measured time, then
  * id), within [from, to]. Each filter is an index range scan on (…, ts DESC, id DESC).
  */
-export async function listReadings(
-  of: { sensorId: bigint } | { deviceDbId: bigint },
-  q: RangeQuery,
-): Promise<ReadingsPage> {
-  const conditions = [
-    "sensorId" in of
-      ? Prisma.sql`r.sensor_id = ${of.sensorId}`
-      : Prisma.sql`r.device_id = ${of.deviceDbId}`,
-  ];
+export async function listReadings(of: ReadingsOf, q: RangeQuery): Promise<ReadingsPage> {
+  const conditions = [ownerCondition(of)];
   if (q.from) conditions.push(Prisma.sql`r.ts >= ${q.from}`);
   if (q.to) conditions.push(Prisma.sql`r.ts <= ${q.to}`);
   if (q.cursor) conditions.push(Prisma.sql`(r.ts, r.id) < (${q.cursor.ts}, ${q.cursor.id})`);

@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WireReading } from "@/lib/reading.ts";
 import { rowCounts, sql } from "@/test/db.ts";
-import { getJson, postData, uniqueDevice, webUrl } from "@/test/http.ts";
+import { getJson, operatorApi, postData, uniqueDevice, webUrl } from "@/test/http.ts";
 import { blackhole, startWeb, TEST_REDIS_URL, testRun } from "@/test/stack.ts";
 
 describe("POST /api/data", () => {
@@ -106,6 +106,27 @@ describe("POST /api/data", () => {
         .map((b) => b.sensors.temperature)
         .reverse(),
     );
+  });
+
+  it("fetches a registered device that has not posted yet, and 404s a sensor it lacks", async () => {
+    const device = uniqueDevice("quiet");
+    const created = await operatorApi("POST", webUrl("/api/devices"), { device_id: device });
+    expect(created.status).toBe(201);
+    const dev = await getJson(`/api/fetch/device?id=${device}`);
+    expect(dev.status).toBe(200);
+    expect(dev.json).toMatchObject({
+      device: { device_id: device, sensors: [], last_seen_at: null },
+      readings: [],
+      next_cursor: null,
+    });
+    expect(dev.json.device).not.toHaveProperty("id");
+
+    await postData({ device_id: device, sensors: { temperature: 1 } });
+    const missing = await getJson(`/api/fetch/sensor?device=${device}&type=humidity`);
+    expect(missing.status).toBe(404);
+    expect(missing.json.error.code).toBe("not_found");
+    const other = await getJson(`/api/fetch/sensor?device=${uniqueDevice()}&type=temperature`);
+    expect(other.status).toBe(404);
   });
 
   it("accepts the seed's example posted with curl and no Content-Type", () => {

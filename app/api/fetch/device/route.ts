@@ -14,10 +14,13 @@ export async function GET(request: Request): Promise<Response> {
   try {
     await requireOperator(request);
     const q = parseWith(deviceQuery, queryParams(new URL(request.url), "id"));
-    const found = await findDevice(q.id, (deviceDbId) => listReadings({ deviceDbId }, q));
-    if (!found) throw new ApiError("not_found", `There is no device "${q.id}".`);
-    const { id: _internalId, ...publicDevice } = found.device;
-    return Response.json({ device: publicDevice, ...found.extra });
+    // The device (with its sensors) and the page are read in parallel, one round trip.
+    const [device, page] = await Promise.all([
+      findDevice(q.id),
+      listReadings({ deviceId: q.id }, q),
+    ]);
+    if (!device) throw new ApiError("not_found", `There is no device "${q.id}".`);
+    return Response.json({ device, ...page });
   } catch (err) {
     return errorResponse(err);
   }

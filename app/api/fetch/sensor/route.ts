@@ -4,7 +4,7 @@ import { checkRange, dbId, rangeParams } from "@/lib/api/fetch-params.ts";
 import { parseWith, queryParams } from "@/lib/api/parse.ts";
 import { requireOperator } from "@/lib/auth/operator.ts";
 import { identifier } from "@/lib/ingest/schema.ts";
-import { findSensor } from "@/lib/queries/find-sensor.ts";
+import { findSensor, type SensorKey } from "@/lib/queries/find-sensor.ts";
 import { listReadings } from "@/lib/queries/list-readings.ts";
 
 const sensorQuery = z
@@ -31,15 +31,13 @@ export async function GET(request: Request): Promise<Response> {
   try {
     await requireOperator(request);
     const q = parseWith(sensorQuery, queryParams(new URL(request.url), "id"));
-    const id = q.id;
-    const by = id !== undefined ? { id } : { deviceId: q.device ?? "", type: q.type ?? "" };
-    // By id, the sensor and its readings are read in parallel (an unknown id reads no rows).
-    const [sensor, byIdPage] = await Promise.all([
-      findSensor(by),
-      id !== undefined ? listReadings({ sensorId: id }, q) : null,
-    ]);
+    const key: SensorKey =
+      q.id !== undefined
+        ? { sensorId: q.id }
+        : { deviceId: q.device ?? "", sensorType: q.type ?? "" };
+    // The sensor and the page are read in parallel, one round trip.
+    const [sensor, page] = await Promise.all([findSensor(key), listReadings(key, q)]);
     if (!sensor) throw new ApiError("not_found", "There is no such sensor.");
-    const page = byIdPage ?? (await listReadings({ sensorId: BigInt(sensor.id) }, q));
     return Response.json({ sensor, ...page });
   } catch (err) {
     return errorResponse(err);
