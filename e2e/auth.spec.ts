@@ -36,3 +36,21 @@ test("sign in → the monitor shows live data → sign out → the monitor sends
   await expect(page).toHaveURL(/\/login\?next=%2Fmonitor$/);
   expect(cspViolations).toEqual([]);
 });
+
+test("signing out in one tab sends the monitor open in another tab to sign in", async ({
+  context,
+}) => {
+  const signIn = await context.request.post("/api/auth/login", { data: ADMIN });
+  expect(signIn.status()).toBe(200);
+  const watching = await context.newPage();
+  await watching.goto("/monitor");
+  await expect(watching.getByRole("status", { name: "Live stream connection" })).toHaveText(/Live/);
+
+  const other = await context.newPage();
+  await other.goto("/monitor");
+  await other.getByRole("button", { name: "Sign out" }).click();
+  await expect(other).toHaveURL(/\/login$/);
+
+  // Its open stream is ended by the sidecar's session check; the reconnect gets 401.
+  await expect(watching).toHaveURL(/\/login\?next=%2Fmonitor$/, { timeout: 10_000 });
+});

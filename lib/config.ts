@@ -20,6 +20,8 @@ const configSchema = z.object({
     .regex(/^https?:\/\/[^/]+$/, "must be an http:// origin without a path")
     .default("http://127.0.0.1:3001"),
   STREAM_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  /** How often the stream checks that its clients' sessions still exist (logout ends them). */
+  STREAM_SESSION_CHECK_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
   /** token: POST /api/data needs a device or gateway token. open: the seed's auto-registration. */
   INGEST_AUTH: z.enum(["token", "open"]).default("token"),
   DEVICE_OFFLINE_AFTER_SECONDS: z.coerce.number().int().min(1).max(31_536_000).default(300),

@@ -2,7 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Redis } from "ioredis";
 import { ApiError, type ErrorCode, errorStatus } from "../lib/api/errors.ts";
 import { parseWith } from "../lib/api/parse.ts";
-import { cookieValue, operatorForToken, SESSION_COOKIE } from "../lib/auth/sessions.ts";
+import {
+  cookieValue,
+  liveSessionIds,
+  operatorForToken,
+  SESSION_COOKIE,
+} from "../lib/auth/sessions.ts";
+import { hashToken } from "../lib/auth/tokens.ts";
 import { eventsChannel, readingsChannel } from "../lib/channels.ts";
 import type { Config } from "../lib/config.ts";
 import { prisma } from "../lib/db.ts";
@@ -34,11 +40,13 @@ const POLL_MS = 1000;
  */
 export class StreamService {
   readonly server: Server;
-  readonly clients = new Set<StreamClient>();
+  /** Each connected client with the id of the session it signed in with. */
+  readonly clients = new Map<StreamClient, string>();
   private subscriber: Redis | undefined;
   private sequencer: Sequencer | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private poll: NodeJS.Timeout | undefined;
+  private sessionCheck: NodeJS.Timeout | undefined;
   private redisUp = false;
   private stopSweeper: (() => void) | undefined;
   private retention: RetentionLoop | undefined;
@@ -81,8 +89,12 @@ export class StreamService {
     this.stopSweeper = startSweeper();
     this.retention = startRetention();
     this.heartbeat = setInterval(() => {
-      for (const c of this.clients) c.write(HEARTBEAT);
+      for (const c of this.clients.keys()) c.write(HEARTBEAT);
     }, this.config.STREAM_HEARTBEAT_MS);
+    this.sessionCheck = setInterval(
+      () => void this.endSignedOutClients(),
+      this.config.STREAM_SESSION_CHECK_MS,
+    );
 
     await new Promise<void>((resolve) => this.server.listen(this.config.STREAM_PORT, resolve));
     log.info({ port: this.config.STREAM_PORT, head: sequencer.head }, "stream sidecar listening");
@@ -92,10 +104,11 @@ export class StreamService {
   async stop(): Promise<void> {
     clearInterval(this.heartbeat);
     clearInterval(this.poll);
+    clearInterval(this.sessionCheck);
     this.stopSweeper?.();
     await this.retention?.stop();
     this.sequencer?.stop();
-    for (const c of this.clients) c.end();
+    for (const c of this.clients.keys()) c.end();
     const closed = new Promise((resolve) => this.server.close(resolve));
     // Ended streams and idle keep-alive sockets would otherwise hold the exit for seconds.
     this.server.closeAllConnections();
@@ -106,12 +119,31 @@ export class StreamService {
 
   private broadcast(readings: WireReading[]): void {
     const b = toBroadcast(readings);
-    for (const c of this.clients) c.offer(b);
+    for (const c of this.clients.keys()) c.offer(b);
   }
 
   private broadcastEvents(events: LiveEvent[]): void {
     const texts = events.map(liveEvent);
-    for (const c of this.clients) c.offerEvents(events, texts);
+    for (const c of this.clients.keys()) c.offerEvents(events, texts);
+  }
+
+  /**
+   * A stream is authorised when it opens; this ends the ones whose session has since gone
+   * (signed out, expired, user removed). The browser reconnects and gets 401.
+   */
+  private async endSignedOutClients(): Promise<void> {
+    if (this.clients.size === 0) return;
+    const live = await liveSessionIds([...new Set(this.clients.values())]).catch((err) => {
+      log.warn({ err: String(err) }, "could not check the stream clients' sessions");
+      return undefined;
+    });
+    if (!live) return;
+    for (const [client, sessionId] of this.clients) {
+      if (!live.has(sessionId)) {
+        log.info("ended a stream whose session is gone");
+        client.end();
+      }
+    }
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -124,7 +156,8 @@ export class StreamService {
   private async stream(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const q = parseWith(streamQuery, Object.fromEntries(url.searchParams));
     // The same operator session as the web app: the browser sends its cookie to /api/stream.
-    if (!(await operatorForToken(cookieValue(req.headers.cookie, SESSION_COOKIE)))) {
+    const token = cookieValue(req.headers.cookie, SESSION_COOKIE);
+    if (!token || !(await operatorForToken(token))) {
       throw new ApiError("unauthorized", "Sign in first.");
     }
     const header = req.headers["last-event-id"];
@@ -151,7 +184,7 @@ export class StreamService {
         log.info({ reason, lastSentId: c.lastSentId }, "dropped a stream client");
       },
     );
-    this.clients.add(client);
+    this.clients.set(client, hashToken(token));
     res.on("close", () => {
       client.closed = true;
       this.clients.delete(client);

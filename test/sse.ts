@@ -9,6 +9,8 @@ export class TestEventStream {
   readonly comments: string[] = [];
   lastEventId: string | undefined;
   connections = 0;
+  /** How many times a stream this client had open was ended (by the server or the network). */
+  ends = 0;
   /** Called with every event that is not a reading (status, command). */
   onEvent: (type: string, data: unknown) => void = () => {};
   private abort: AbortController | undefined;
@@ -45,6 +47,7 @@ export class TestEventStream {
         }
       }
     } catch {}
+    this.ends++;
     if (this.opts.reconnect && !this.closed) void this.reconnectSoon();
   }
 

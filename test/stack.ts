@@ -89,6 +89,7 @@ function stackEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     REDIS_CHANNEL_PREFIX: testRun().channelPrefix,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
     INGEST_AUTH: "open",
+    STREAM_SESSION_CHECK_MS: "300",
     ...extra,
   };
 }

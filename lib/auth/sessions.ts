@@ -31,6 +31,13 @@ export async function operatorForToken(token: string | undefined): Promise<Opera
   return operator ?? null;
 }
 
+/** Of these session ids (token hashes), the ones that still exist and have not expired. */
+export async function liveSessionIds(ids: string[]): Promise<Set<string>> {
+  const rows = await prisma.$queryRaw<{ id: string }[]>`
+    SELECT id FROM sessions WHERE id = ANY(${ids}::text[]) AND expires_at > now()`;
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function revokeSession(token: string): Promise<void> {
   await prisma.session.deleteMany({ where: { id: hashToken(token) } });
 }

@@ -8,6 +8,7 @@ import {
   webUrl,
 } from "@/test/http.ts";
 import { ADMIN, login, VIEWER } from "@/test/operators.ts";
+import { TestEventStream } from "@/test/sse.ts";
 import { type RunningProcess, startWeb } from "@/test/stack.ts";
 
 const anonymous = { cookie: "" };
@@ -184,6 +185,34 @@ describe("sessions", () => {
     );
     const stream = await fetch(webUrl("/api/stream"), { headers: { cookie } });
     expect(stream.status).toBe(401);
+  });
+
+  it("ends an open stream soon after its session signs out, and no other", async () => {
+    const cookie = await login(webUrl(), VIEWER);
+    const device = uniqueDevice("signed-out");
+    const url = `${inject("streamUrl")}/api/stream?device=${device}`;
+    const leaving = new TestEventStream(url, { cookie });
+    const staying = new TestEventStream(url, { cookie: adminCookie() });
+    try {
+      expect((await leaving.open()).status).toBe(200);
+      expect((await staying.open()).status).toBe(200);
+      await postData({ device_id: device, sensors: { v: 1 } });
+      await expect.poll(() => [leaving.readings.length, staying.readings.length]).toEqual([1, 1]);
+
+      expect(
+        (await operatorApi("POST", webUrl("/api/auth/logout"), undefined, { cookie })).status,
+      ).toBe(204);
+      await expect.poll(() => leaving.ends, { timeout: 3000 }).toBe(1);
+      expect((await leaving.open()).status).toBe(401); // what the browser's reconnect gets
+
+      await postData({ device_id: device, sensors: { v: 2 } });
+      await expect.poll(() => staying.readings.length).toBe(2);
+      expect(staying.ends).toBe(0);
+      expect(leaving.readings.length).toBe(1);
+    } finally {
+      leaving.close();
+      staying.close();
+    }
   });
 
   it("runs the first-run setup only while there is no user", async () => {
