@@ -133,12 +133,14 @@ export class StreamService {
    */
   private async endSignedOutClients(): Promise<void> {
     if (this.clients.size === 0) return;
-    const live = await liveSessionIds([...new Set(this.clients.values())]).catch((err) => {
+    // Only the clients asked about: one that connects meanwhile was checked as it opened.
+    const checked = [...this.clients];
+    const live = await liveSessionIds([...new Set(checked.map(([, id]) => id))]).catch((err) => {
       log.warn({ err: String(err) }, "could not check the stream clients' sessions");
       return undefined;
     });
     if (!live) return;
-    for (const [client, sessionId] of this.clients) {
+    for (const [client, sessionId] of checked) {
       if (!live.has(sessionId)) {
         log.info("ended a stream whose session is gone");
         client.end();
