@@ -8,7 +8,7 @@ import type { WireReading } from "./reading.ts";
 import { createRedis } from "./redis.ts";
 
 /** After a publish times out, requests skip Redis this long (or until it is ready again). */
-const SKIP_AFTER_TIMEOUT_MS = 1000;
+export const SKIP_AFTER_TIMEOUT_MS = 1000;
 const CONNECTING = new Set(["wait", "connecting", "connect"]);
 
 let publisher: Redis | undefined;
@@ -16,7 +16,9 @@ let skipUntil = 0;
 
 function getPublisher(timeoutMs: number): Redis {
   if (!publisher) {
-    publisher = createRedis({ commandTimeout: timeoutMs });
+    // ioredis's own timeout only clears commands a hung connection still holds; the bound
+    // below decides first.
+    publisher = createRedis({ commandTimeout: timeoutMs * 2 });
     publisher.on("ready", () => {
       skipUntil = 0;
     });
@@ -34,14 +36,19 @@ function getPublisher(timeoutMs: number): Redis {
 async function publishBounded(channel: string, message: string): Promise<boolean> {
   const timeoutMs = config().REDIS_PUBLISH_TIMEOUT_MS;
   const redis = getPublisher(timeoutMs);
-  if (Date.now() < skipUntil) return false;
+  if (performance.now() < skipUntil) return false;
   let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
   const abort = new AbortController();
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      abort.abort();
-      skipUntil = Date.now() + SKIP_AFTER_TIMEOUT_MS;
-      reject(new Error(`publish timed out after ${timeoutMs} ms; skipping Redis for a while`));
+      // An event loop that was busy runs expired timers before it reads the replies that
+      // arrived meanwhile: let those in first, so a late timer does not blame Redis.
+      setImmediate(() => {
+        timedOut = true;
+        abort.abort();
+        reject(new Error(`no answer from Redis within ${timeoutMs} ms`));
+      });
     }, timeoutMs);
   });
   try {
@@ -53,11 +60,21 @@ async function publishBounded(channel: string, message: string): Promise<boolean
     await Promise.race([redis.publish(channel, message), timeout]);
     return true;
   } catch (err) {
-    log.warn({ err: (err as Error).message, channel }, "not published");
+    if (timedOut) skipUntil = performance.now() + SKIP_AFTER_TIMEOUT_MS;
+    log.warn(
+      { err: (err as Error).message, channel, skipMs: timedOut ? SKIP_AFTER_TIMEOUT_MS : 0 },
+      "not published",
+    );
     return false;
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Closes the publishing connection (at shutdown). */
+export function disconnectPublisher(): void {
+  publisher?.disconnect();
+  publisher = undefined;
 }
 
 export function publishReadings(readings: WireReading[]): Promise<boolean> {

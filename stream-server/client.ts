@@ -31,6 +31,7 @@ export interface ClientLimits {
 export class StreamClient {
   private replaying = true;
   private queued: WireReading[] = [];
+  /** Nothing more may be written: the response was ended or its socket closed. */
   closed = false;
 
   constructor(
@@ -85,6 +86,7 @@ export class StreamClient {
 
   /** Sends readings read from the database; resolves when the socket can take more. */
   async sendReplay(readings: WireReading[]): Promise<void> {
+    if (this.closed) return;
     let text = "";
     for (const r of readings) {
       if (r.id > this.lastSentId) {
@@ -120,8 +122,13 @@ export class StreamClient {
     this.res.destroy();
   }
 
-  /** Ends the response cleanly (server shutting down): the browser reconnects with its last id. */
+  /**
+   * Ends the response cleanly (shutting down, session gone): the browser reconnects with its
+   * last id. Until the socket has sent what it holds and closes, nothing more is written.
+   */
   end(): void {
-    if (!this.closed) this.res.end();
+    if (this.closed) return;
+    this.closed = true;
+    this.res.end();
   }
 }

@@ -14,6 +14,7 @@ import type { Config } from "../lib/config.ts";
 import { prisma } from "../lib/db.ts";
 import type { LiveEvent } from "../lib/events.ts";
 import { log } from "../lib/log.ts";
+import { disconnectPublisher } from "../lib/publish.ts";
 import {
   latestReadings,
   maxReadingId,
@@ -47,6 +48,7 @@ export class StreamService {
   private heartbeat: NodeJS.Timeout | undefined;
   private poll: NodeJS.Timeout | undefined;
   private sessionCheck: NodeJS.Timeout | undefined;
+  private sessionCheckRunning = false;
   private redisUp = false;
   private stopSweeper: (() => void) | undefined;
   private retention: RetentionLoop | undefined;
@@ -114,6 +116,7 @@ export class StreamService {
     this.server.closeAllConnections();
     await closed;
     this.subscriber?.disconnect();
+    disconnectPublisher();
     await prisma.$disconnect();
   }
 
@@ -132,19 +135,23 @@ export class StreamService {
    * (signed out, expired, user removed). The browser reconnects and gets 401.
    */
   private async endSignedOutClients(): Promise<void> {
-    if (this.clients.size === 0) return;
-    // Only the clients asked about: one that connects meanwhile was checked as it opened.
-    const checked = [...this.clients];
-    const live = await liveSessionIds([...new Set(checked.map(([, id]) => id))]).catch((err) => {
-      log.warn({ err: String(err) }, "could not check the stream clients' sessions");
-      return undefined;
-    });
-    if (!live) return;
-    for (const [client, sessionId] of checked) {
-      if (!live.has(sessionId)) {
+    // One check at a time: a slow database must not pile them up.
+    if (this.clients.size === 0 || this.sessionCheckRunning) return;
+    this.sessionCheckRunning = true;
+    try {
+      // Only the clients asked about: one that connects meanwhile was checked as it opened.
+      const checked = [...this.clients];
+      const live = await liveSessionIds([...new Set(checked.map(([, id]) => id))]);
+      for (const [client, sessionId] of checked) {
+        if (live.has(sessionId)) continue;
         log.info("ended a stream whose session is gone");
+        this.clients.delete(client);
         client.end();
       }
+    } catch (err) {
+      log.warn({ err: String(err) }, "could not check the stream clients' sessions");
+    } finally {
+      this.sessionCheckRunning = false;
     }
   }
 
@@ -191,6 +198,8 @@ export class StreamService {
       client.closed = true;
       this.clients.delete(client);
     });
+    // A socket error is the client's problem, never the process's (unhandled, it would exit).
+    res.on("error", (err) => log.info({ err: err.message }, "stream client socket error"));
 
     try {
       if (lastEventId !== undefined) {
