@@ -69,7 +69,7 @@ async function ensureData(): Promise<bigint> {
   await db.connect();
   try {
     const found = await db.query<{ id: string }>(
-      `SELECT s.id FROM sensors s JOIN devices d ON d.id = s.device_id
+      `SELECT s.id FROM sensors s JOIN devices d ON d.id = s.device_key
        WHERE d.device_id = $1 AND d.name = $2 AND s.type = 'temperature'`,
       [DEVICE, marker],
     );
@@ -93,7 +93,7 @@ async function ensureData(): Promise<bigint> {
     const {
       rows: [sensor],
     } = await db.query<{ id: string }>(
-      "INSERT INTO sensors (device_id, type) VALUES ($1, 'temperature') RETURNING id",
+      "INSERT INTO sensors (device_key, type) VALUES ($1, 'temperature') RETURNING id",
       [device.id],
     );
     const step = SPAN / READINGS; // ms between readings
@@ -104,7 +104,7 @@ async function ensureData(): Promise<bigint> {
       await db.query("BEGIN");
       await db.query("SET LOCAL session_replication_role = replica");
       await db.query(
-        `INSERT INTO readings (sensor_id, device_id, num_value, ts, received_at)
+        `INSERT INTO readings (sensor_id, device_key, num_value, ts, received_at)
          SELECT $1, $2, round((20 + 8 * sin(i / 20000.0) + 3 * random())::numeric, 2)::float8,
                 to_timestamp(($3::float8 + i * $4::float8 + random() * $4::float8) / 1000.0), now()
          FROM generate_series($5::bigint, $6::bigint) AS i`,

@@ -32,6 +32,8 @@ const configSchema = z.object({
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   STREAM_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  /** The worker's /health, on 127.0.0.1 only. */
+  WORKER_PORT: z.coerce.number().int().min(1).max(65535).default(3002),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),

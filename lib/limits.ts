@@ -1,5 +1,11 @@
-// Limits of POST /api/data. Documented in the README; each one breached gets a clear 4xx.
+// Limits of the API, documented in the README; each one breached gets a clear 4xx.
+
+/** POST /api/data (and an MQTT payload): a reading or a gateway's batch. */
 export const MAX_BODY_BYTES = 256 * 1024;
+/** Operator API bodies: a device, a gateway, a command, an acknowledgement. */
+export const MAX_JSON_BODY_BYTES = 16 * 1024;
+/** Sign-in, setup and user bodies: a username and a password. */
+export const MAX_CREDENTIALS_BODY_BYTES = 4096;
 export const MAX_BATCH_ITEMS = 1000;
 export const MAX_SENSORS_PER_ITEM = 64;
 export const MAX_ID_LENGTH = 64;

@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import type { Redis } from "ioredis";
 import { eventsChannel, readingsChannel } from "./channels.ts";
+import type { WireCommand } from "./commands/wire.ts";
 import { config } from "./config.ts";
 import type { LiveEvent } from "./events.ts";
 import { log } from "./log.ts";
@@ -84,4 +85,13 @@ export function publishReadings(readings: WireReading[]): Promise<boolean> {
 export function publishEvents(events: LiveEvent[]): Promise<boolean> {
   if (events.length === 0) return Promise.resolve(true);
   return publishBounded(eventsChannel(), JSON.stringify(events));
+}
+
+/** Command changes (queued, delivered, acknowledged, expired) for every live viewer. */
+export function publishCommands(commands: WireCommand[]): Promise<boolean> {
+  return publishEvents(commandEvents(commands));
+}
+
+export function commandEvents(commands: WireCommand[]): LiveEvent[] {
+  return commands.map((command) => ({ type: "command", command }));
 }

@@ -4,8 +4,8 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from "rate-limiter-flexible";
-import { ApiError } from "./api/errors.ts";
 import { config } from "./config.ts";
+import { DomainError } from "./errors.ts";
 import { createRedis } from "./redis.ts";
 
 // Rate limits kept in Redis, so they hold across web processes. If Redis is down, each
@@ -34,8 +34,8 @@ function cached(name: string, make: () => RateLimiterAbstract): RateLimiterAbstr
   return made;
 }
 
-function tooMany(res: RateLimiterRes, message: string): ApiError {
-  return new ApiError("rate_limited", message, Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+function tooMany(res: RateLimiterRes, message: string): DomainError {
+  return new DomainError("rate_limited", message, Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
 }
 
 /** Counts one post for each key (a device or a gateway); 429 when one is over its rate. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dbId } from "../lib/api/fetch-params.ts";
+import { dbId } from "../lib/api/query-schemas.ts";
 import { identifier } from "../lib/ingest/schema.ts";
 
 export const MAX_BACKFILL = 1000;

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Redis } from "ioredis";
-import { ApiError, type ErrorCode, errorStatus } from "../lib/api/errors.ts";
+import { writeError } from "../lib/api/errors.ts";
 import { parseWith } from "../lib/api/parse.ts";
 import {
   cookieValue,
@@ -12,9 +12,10 @@ import { hashToken } from "../lib/auth/tokens.ts";
 import { eventsChannel, readingsChannel } from "../lib/channels.ts";
 import type { Config } from "../lib/config.ts";
 import { prisma } from "../lib/db.ts";
+import { DomainError, notFound } from "../lib/errors.ts";
 import type { LiveEvent } from "../lib/events.ts";
 import { log } from "../lib/log.ts";
-import { disconnectPublisher } from "../lib/publish.ts";
+import { databaseUp } from "../lib/queries/database-up.ts";
 import {
   latestReadings,
   maxReadingId,
@@ -23,12 +24,10 @@ import {
 } from "../lib/queries/readings-by-id.ts";
 import type { WireReading } from "../lib/reading.ts";
 import { createRedis } from "../lib/redis.ts";
-import { type RetentionLoop, startRetention } from "../lib/retention.ts";
 import { StreamClient, toBroadcast } from "./client.ts";
 import { streamQuery } from "./params.ts";
 import { Sequencer } from "./sequencer.ts";
 import { HEARTBEAT, liveEvent, retryHint, SSE_HEADERS } from "./sse.ts";
-import { startSweeper } from "./sweeper.ts";
 
 const REPLAY_PAGE = 500;
 const RETRY_MS = 1000;
@@ -37,7 +36,8 @@ const POLL_MS = 1000;
 
 /**
  * The stream sidecar: one Redis subscription per process, fanned out to every SSE client,
- * with missed readings replayed from PostgreSQL by id.
+ * with missed readings replayed from PostgreSQL by id. It only streams: background jobs are
+ * the worker's.
  */
 export class StreamService {
   readonly server: Server;
@@ -50,13 +50,11 @@ export class StreamService {
   private sessionCheck: NodeJS.Timeout | undefined;
   private sessionCheckRunning = false;
   private redisUp = false;
-  private stopSweeper: (() => void) | undefined;
-  private retention: RetentionLoop | undefined;
   private dropped = 0;
 
   constructor(private readonly config: Config) {
     this.server = createServer((req, res) => {
-      this.route(req, res).catch((err) => this.fail(res, err));
+      this.route(req, res).catch((err) => writeError(res, err));
     });
   }
 
@@ -88,8 +86,6 @@ export class StreamService {
       .catch((err) => log.warn({ err: String(err) }, "subscribe failed"));
 
     this.poll = setInterval(() => void sequencer.fill(), POLL_MS);
-    this.stopSweeper = startSweeper();
-    this.retention = startRetention();
     this.heartbeat = setInterval(() => {
       for (const c of this.clients.keys()) c.write(HEARTBEAT);
     }, this.config.STREAM_HEARTBEAT_MS);
@@ -107,8 +103,6 @@ export class StreamService {
     clearInterval(this.heartbeat);
     clearInterval(this.poll);
     clearInterval(this.sessionCheck);
-    this.stopSweeper?.();
-    await this.retention?.stop();
     this.sequencer?.stop();
     for (const c of this.clients.keys()) c.end();
     const closed = new Promise((resolve) => this.server.close(resolve));
@@ -116,7 +110,6 @@ export class StreamService {
     this.server.closeAllConnections();
     await closed;
     this.subscriber?.disconnect();
-    disconnectPublisher();
     await prisma.$disconnect();
   }
 
@@ -159,7 +152,7 @@ export class StreamService {
     const url = new URL(req.url ?? "/", "http://stream");
     if (req.method === "GET" && url.pathname === "/api/stream") return this.stream(req, res, url);
     if (req.method === "GET" && url.pathname === "/health") return this.health(res);
-    throw new ApiError("not_found", "Not found.");
+    throw notFound("Not found.");
   }
 
   private async stream(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -167,7 +160,7 @@ export class StreamService {
     // The same operator session as the web app: the browser sends its cookie to /api/stream.
     const token = cookieValue(req.headers.cookie, SESSION_COOKIE);
     if (!token || !(await operatorForToken(token))) {
-      throw new ApiError("unauthorized", "Sign in first.");
+      throw new DomainError("unauthorized", "Sign in first.");
     }
     const header = req.headers["last-event-id"];
     const lastEventId =
@@ -175,7 +168,7 @@ export class StreamService {
       (typeof header === "string" && /^\d{1,15}$/.test(header) ? Number(header) : undefined);
     const filter: ReadingFilter = { deviceId: q.device, sensorId: q.sensor };
     const sequencer = this.sequencer;
-    if (!sequencer) throw new ApiError("service_unavailable", "Starting up.", 1);
+    if (!sequencer) throw new DomainError("unavailable", "Starting up.", 1);
 
     res.writeHead(200, SSE_HEADERS);
     res.write(retryHint(RETRY_MS));
@@ -225,10 +218,7 @@ export class StreamService {
   }
 
   private async health(res: ServerResponse): Promise<void> {
-    const postgres = await prisma.$queryRaw`SELECT 1`.then(
-      () => true,
-      () => false,
-    );
+    const postgres = await databaseUp();
     const ok = postgres && this.redisUp;
     res.writeHead(ok ? 200 : 503, {
       "Content-Type": "application/json",
@@ -242,28 +232,7 @@ export class StreamService {
         clients: this.clients.size,
         dropped: this.dropped,
         head: this.sequencer?.head ?? null,
-        handles: process.getActiveResourcesInfo().length,
       }),
     );
-  }
-
-  private fail(res: ServerResponse, err: unknown): void {
-    const apiError =
-      err instanceof ApiError
-        ? err
-        : new ApiError("internal_error" as ErrorCode, "Internal error.");
-    if (!(err instanceof ApiError)) log.error({ err }, "unhandled error");
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    const headers: Record<string, string> = {
-      "Content-Type": "application/json",
-      "X-Content-Type-Options": "nosniff",
-    };
-    if (apiError.retryAfterSeconds !== undefined)
-      headers["Retry-After"] = String(apiError.retryAfterSeconds);
-    res.writeHead(errorStatus[apiError.code], headers);
-    res.end(JSON.stringify({ error: { code: apiError.code, message: apiError.message } }));
   }
 }

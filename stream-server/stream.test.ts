@@ -1,8 +1,10 @@
+import { readdirSync } from "node:fs";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { forward } from "@/deploy/testing/net.ts";
 import type { WireReading } from "@/lib/reading.ts";
 import { adminCookie, postData, uniqueDevice, webUrl } from "@/test/http.ts";
 import { TestEventStream } from "@/test/sse.ts";
-import { startRedis, startStream, startWeb } from "@/test/stack.ts";
+import { startRedis, startStream, startWeb, testRun } from "@/test/stack.ts";
 
 const streamUrl = (query = "") => `${inject("streamUrl")}/api/stream${query}`;
 const health = async (base = inject("streamUrl")) => (await fetch(`${base}/health`)).json();
@@ -149,10 +151,12 @@ describe("GET /api/stream", () => {
     expect(got.filter((id) => posted.includes(id))).toEqual(posted);
   });
 
-  it("leaves no client, listener or handle behind after 200 connect/abort cycles", async () => {
+  it("leaves no client, socket or file behind after 200 connect/abort cycles", async () => {
+    // The sidecar's open file descriptors: every socket it holds is one.
+    const openFiles = () => readdirSync(`/proc/${inject("streamPid")}/fd`).length;
     const settle = async () => {
       await expect.poll(async () => (await health()).clients, { timeout: 5000 }).toBe(0);
-      return health();
+      return { ...(await health()), files: openFiles() };
     };
     for (const c of opened) c.close();
     const before = await settle();
@@ -167,9 +171,7 @@ describe("GET /api/stream", () => {
     }
     const after = await settle();
     expect(after.clients).toBe(0);
-    await expect
-      .poll(async () => (await health()).handles, { timeout: 5000 })
-      .toBeLessThanOrEqual(before.handles + 2);
+    await expect.poll(openFiles, { timeout: 5000 }).toBeLessThanOrEqual(before.files + 2);
   });
 });
 
@@ -214,6 +216,33 @@ describe("GET /api/stream when parts fail", () => {
       await expect.poll(() => client.ids(), { timeout: 10_000 }).toEqual(all);
       expect(client.connections).toBeGreaterThanOrEqual(2);
       client.close();
+    } finally {
+      await stream.stop();
+    }
+  });
+
+  it("answers 503 with Retry-After, and a quick /health, while PostgreSQL is down", async () => {
+    // PostgreSQL behind a forwarder the test can cut.
+    const postgres = await forward("127.0.0.1", 0, 5432);
+    const url = new URL(testRun().databaseUrl);
+    url.port = String(postgres.port);
+    const stream = await startStream({ DATABASE_URL: url.toString() });
+    try {
+      const up = await fetch(`${stream.url}/api/stream`, { headers: { cookie: adminCookie() } });
+      expect(up.status).toBe(200);
+      await up.body?.cancel();
+      await postgres.close();
+
+      const res = await fetch(`${stream.url}/api/stream`, { headers: { cookie: adminCookie() } });
+      expect(res.status).toBe(503);
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect((await res.json()).error.code).toBe("service_unavailable");
+
+      const started = performance.now();
+      const health = await fetch(`${stream.url}/health`);
+      expect(health.status).toBe(503);
+      expect((await health.json()).postgres).toBe("down");
+      expect(performance.now() - started).toBeLessThan(3000);
     } finally {
       await stream.stop();
     }

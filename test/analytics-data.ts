@@ -50,14 +50,14 @@ export function pointPrismaAtTestDatabase(): void {
 async function ids(): Promise<AnalyticsData | null> {
   const rows = await sql<{ device_id: string; device_db_id: string; id: string; type: string }>(
     `SELECT d.device_id, d.id AS device_db_id, s.id, s.type FROM sensors s
-     JOIN devices d ON d.id = s.device_id
+     JOIN devices d ON d.id = s.device_key
      WHERE d.device_id IN ('analytics-a', 'analytics-b') AND d.name = 'ready'`,
   );
   if (rows.length < 3) return null;
   const by = (t: string) => BigInt(rows.find((r) => r.type === t)?.id ?? 0);
   const a = rows.find((r) => r.device_id === "analytics-a");
   const [{ n }] = await sql<{ n: string }>(
-    "SELECT count(*) AS n FROM readings WHERE device_id = $1",
+    "SELECT count(*) AS n FROM readings WHERE device_key = $1",
     [a?.device_db_id],
   );
   return {
@@ -91,7 +91,7 @@ export async function analyticsData(): Promise<AnalyticsData> {
     BigInt(
       (
         await sql<{ id: string }>(
-          "INSERT INTO sensors (device_id, type) VALUES ($1, $2) RETURNING id",
+          "INSERT INTO sensors (device_key, type) VALUES ($1, $2) RETURNING id",
           [device, type],
         )
       )[0].id,
@@ -105,13 +105,13 @@ export async function analyticsData(): Promise<AnalyticsData> {
   await sql(
     `DO $$ BEGIN
        SET LOCAL session_replication_role = replica;
-       INSERT INTO readings (sensor_id, device_id, num_value, ts)
+       INSERT INTO readings (sensor_id, device_key, num_value, ts)
        SELECT ${temperature}, ${a.id}, 18 + 6 * sin(j / 4000.0) + 2 * random(), to_timestamp(t / 1000.0)
        FROM generate_series(1::bigint, 1000000) AS i,
             LATERAL (SELECT CASE WHEN i % 500 = 1 THEN i - 1 ELSE i END AS j) AS jj,
             LATERAL (SELECT ${YEAR_START} + floor(j * ${year / 1_000_000}) + (j * 7919) % 15000 AS t) AS tt
        WHERE t < ${GAP_START} OR t >= ${GAP_END};
-       INSERT INTO readings (sensor_id, device_id, num_value, text_value, bool_value, ts)
+       INSERT INTO readings (sensor_id, device_key, num_value, text_value, bool_value, ts)
        SELECT ${state}, ${a.id},
               CASE WHEN i % 3 = 0 THEN round((random() * 200 - 100)::numeric, 2)::float8 END,
               CASE WHEN i % 3 = 1 THEN (${sqlArray(AWKWARD_STRINGS)})[1 + (i / 3) % ${AWKWARD_STRINGS.length}] END,
@@ -121,7 +121,7 @@ export async function analyticsData(): Promise<AnalyticsData> {
      END $$`,
   );
   await sql(
-    `INSERT INTO readings (sensor_id, device_id, num_value, ts)
+    `INSERT INTO readings (sensor_id, device_key, num_value, ts)
      SELECT $1, $2, round((50 + 30 * cos(i / 900.0) + random())::numeric, 1)::float8,
             to_timestamp(($3::float8 + i * $4::float8) / 1000.0)
      FROM generate_series(0, 99999) AS i`,

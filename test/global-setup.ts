@@ -6,6 +6,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     webUrl: string;
     streamUrl: string;
+    /** The stream sidecar's process id, to count its open file descriptors. */
+    streamPid: number;
     adminCookie: string;
     viewerCookie: string;
   }
@@ -19,6 +21,7 @@ export async function setup(project: TestProject) {
   const { admin, viewer } = await signIn(stack.web.url);
   project.provide("webUrl", stack.web.url);
   project.provide("streamUrl", stack.stream.url);
+  project.provide("streamPid", stack.stream.child.pid ?? 0);
   project.provide("adminCookie", admin);
   project.provide("viewerCookie", viewer);
 }

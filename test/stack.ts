@@ -45,6 +45,23 @@ export async function dropTestDatabase(): Promise<void> {
   await dropDatabase(testRun().databaseUrl);
 }
 
+/**
+ * A migrated database of one test's own (and Redis channels of its own), for processes that
+ * must not meet the shared test stack: `bocloud_test_<run>_<name>`.
+ */
+export async function scratchDatabase(
+  name: string,
+): Promise<{ url: string; channelPrefix: string; drop: () => Promise<void> }> {
+  const url = `${testRun().databaseUrl}_${name}`;
+  await dropDatabase(url);
+  await migrate(url);
+  return {
+    url,
+    channelPrefix: `${testRun().channelPrefix}-${name}`,
+    drop: () => dropDatabase(url),
+  };
+}
+
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -187,11 +204,29 @@ export async function startStream(
   });
 }
 
-/** The web app and the sidecar together, the web app forwarding /api/stream to it. */
+/** The worker (the built dist/worker.mjs), its /health on a free port. */
+export async function startWorker(env: Record<string, string> = {}): Promise<RunningProcess> {
+  const entry = resolve(ROOT, "dist/worker.mjs");
+  if (!existsSync(entry)) throw new Error("No dist/worker.mjs: run `npm run build` first.");
+  const port = await freePort();
+  return startProcess([entry], port, "/health", {
+    BOCLOUD_PROC: "worker",
+    WORKER_PORT: String(port),
+    ...env,
+  });
+}
+
+/** The web app, the sidecar and the worker, the web app forwarding /api/stream to the sidecar. */
 export async function startStack(env: Record<string, string> = {}) {
-  const stream = await startStream(env);
+  const [stream, worker] = await Promise.all([startStream(env), startWorker(env)]);
   const web = await startWeb({ STREAM_URL: stream.url, ...env });
-  return { web, stream, stop: () => Promise.all([web.stop(), stream.stop()]).then(() => {}) };
+  const all = [web, stream, worker];
+  return {
+    web,
+    stream,
+    worker,
+    stop: () => Promise.all(all.map((p) => p.stop())).then(() => {}),
+  };
 }
 
 /** A Redis server of the tests' own, to stop and start again. */

@@ -149,7 +149,7 @@ async function generate(c: pg.Client, rows: number): Promise<void> {
     [end, DEVICES],
   );
   await c.query(
-    `INSERT INTO sensors (device_id, type)
+    `INSERT INTO sensors (device_key, type)
      SELECT d.id, t FROM devices d CROSS JOIN unnest($1::text[]) AS t ORDER BY d.id, t`,
     [SENSOR_TYPES],
   );
@@ -174,8 +174,8 @@ async function generate(c: pg.Client, rows: number): Promise<void> {
   const chunk = Math.max(1, Math.floor(2_000_000 / sensors));
   for (let s = 0; s < steps; s += chunk) {
     await c.query(
-      `INSERT INTO readings (sensor_id, device_id, num_value, ts, received_at)
-       SELECT s.id, s.device_id,
+      `INSERT INTO readings (sensor_id, device_key, num_value, ts, received_at)
+       SELECT s.id, s.device_key,
               round((20 + 10 * sin(g / 240.0 + s.id) + random())::numeric, 2)::float8,
               $1::timestamptz + g * make_interval(secs => $4), $1::timestamptz + g * make_interval(secs => $4)
        FROM generate_series($2::int, $3::int) AS g CROSS JOIN sensors s

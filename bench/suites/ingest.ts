@@ -114,11 +114,11 @@ async function measured(pid: number, run: () => Promise<LoadResult>, what: strin
 async function copy(ctx: Ctx, rows: number, streams: number): Promise<number> {
   const sensors = await withClient(ctx.ingestUrl, async (c) =>
     (
-      await c.query<{ id: string; device_id: string }>(
-        `SELECT s.id, s.device_id FROM sensors s JOIN devices d ON d.id = s.device_id
+      await c.query<{ id: string; device_key: string }>(
+        `SELECT s.id, s.device_key FROM sensors s JOIN devices d ON d.id = s.device_key
          WHERE d.device_id LIKE 'bench-gw%' ORDER BY s.id`,
       )
-    ).rows.map((r) => [r.id, r.device_id]),
+    ).rows.map((r) => [r.id, r.device_key]),
   );
   const rand = prng(rows);
   const received = new Date().toISOString();

@@ -85,15 +85,15 @@ const LATEST_JOIN = `LEFT JOIN LATERAL (
     WHERE r.sensor_id = s.id ORDER BY r.ts DESC, r.id DESC LIMIT 1
   ) l ON true`;
 const DEVICE_SQL = `SELECT d.device_id, d.name, d.created_at, d.last_seen_at, ${LATEST_OF_SENSOR}
-  FROM devices d LEFT JOIN sensors s ON s.device_id = d.id ${LATEST_JOIN}
+  FROM devices d LEFT JOIN sensors s ON s.device_key = d.id ${LATEST_JOIN}
   WHERE d.device_id = $1 ORDER BY s.type`;
 const SENSOR_SQL = `SELECT d.device_id, ${LATEST_OF_SENSOR}
-  FROM sensors s JOIN devices d ON d.id = s.device_id ${LATEST_JOIN}
+  FROM sensors s JOIN devices d ON d.id = s.device_key ${LATEST_JOIN}
   WHERE s.id = $1`;
 const readingsSql = (kind: "device" | "sensor", window: boolean) => `
   SELECT r.id, d.device_id, r.sensor_id, s.type AS sensor_type, r.num_value, r.text_value, r.bool_value, r.ts
-  FROM readings r JOIN sensors s ON s.id = r.sensor_id JOIN devices d ON d.id = r.device_id
-  WHERE ${kind === "device" ? "r.device_id = (SELECT id FROM devices WHERE device_id = $1)" : "r.sensor_id = $1"}
+  FROM readings r JOIN sensors s ON s.id = r.sensor_id JOIN devices d ON d.id = r.device_key
+  WHERE ${kind === "device" ? "r.device_key = (SELECT id FROM devices WHERE device_id = $1)" : "r.sensor_id = $1"}
     ${window ? " AND r.ts >= $3 AND r.ts <= $4" : ""}
   ORDER BY r.ts DESC, r.id DESC LIMIT $2`;
 

@@ -74,7 +74,7 @@ export async function referenceSuite(ctx: Ctx): Promise<void> {
     const [min, max] = await withClient(ctx.ingestUrl, async (c) => {
       const row = (
         await c.query<{ min: string; max: string }>(
-          `SELECT min(s.id) AS min, max(s.id) AS max FROM sensors s JOIN devices d ON d.id = s.device_id
+          `SELECT min(s.id) AS min, max(s.id) AS max FROM sensors s JOIN devices d ON d.id = s.device_key
            WHERE d.device_id LIKE 'bench-dev-%'`,
         )
       ).rows[0];
@@ -85,7 +85,7 @@ export async function referenceSuite(ctx: Ctx): Promise<void> {
     writeFileSync(
       script,
       `\\set sid random(${min}, ${max})
-INSERT INTO readings (sensor_id, device_id, num_value, ts)
+INSERT INTO readings (sensor_id, device_key, num_value, ts)
   SELECT id, device_id, random() * 30, now() FROM sensors WHERE id = :sid;
 `,
     );

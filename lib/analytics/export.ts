@@ -1,6 +1,7 @@
 import { log } from "../log.ts";
 import { exportPage } from "../queries/export-page.ts";
 import { maxReadingId } from "../queries/readings-by-id.ts";
+import type { ReadingsOwner } from "../queries/sensor-ref.ts";
 import { type ReadingRow, toWire } from "../reading.ts";
 import { CSV_HEADER, csvRecord } from "./csv.ts";
 
@@ -8,7 +9,7 @@ import { CSV_HEADER, csvRecord } from "./csv.ts";
 export const EXPORT_PAGE_SIZE = 5000;
 
 export interface ExportTarget {
-  of: { sensorId: bigint } | { deviceDbId: bigint };
+  of: ReadingsOwner;
   deviceId: string;
   /** Set when one sensor is exported. */
   sensorType?: string;

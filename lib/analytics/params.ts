@@ -1,38 +1,22 @@
 import { z } from "zod";
-import { ApiError } from "../api/errors.ts";
-import { dbId, rangeParams } from "../api/fetch-params.ts";
+import { checkRange, dbId, rangeParams } from "../api/query-schemas.ts";
 import { identifier } from "../ingest/schema.ts";
-import type { SensorRef } from "../queries/find-sensors.ts";
+import type { ReadingsOwner, SensorRef } from "../queries/sensor-ref.ts";
 import { DEFAULT_POINTS, MAX_POINTS } from "./buckets.ts";
 
 export const MAX_SERIES = 20;
 const DAY_MS = 86_400_000;
-
-/**
- * The query string as an object; the keys in `repeatable` become arrays (in the order given),
- * any other key given twice is refused.
- */
-export function multiParams(url: URL, repeatable: string[]): Record<string, string | string[]> {
-  const params: Record<string, string | string[]> = {};
-  for (const key of repeatable) params[key] = url.searchParams.getAll(key);
-  for (const [key, value] of url.searchParams) {
-    if (repeatable.includes(key)) continue;
-    if (key in params) throw new ApiError("bad_request", `The parameter "${key}" is given twice.`);
-    params[key] = value;
-  }
-  return params;
-}
 
 /** `sensor=<id>` or `sensor=<device_id>/<type>` (a device id never holds a "/"). */
 const sensorRef = z.string().transform((v, ctx): SensorRef => {
   const slash = v.indexOf("/");
   if (slash < 0) {
     const id = dbId.safeParse(v);
-    if (id.success) return { id: id.data };
+    if (id.success) return { sensorId: id.data };
   } else {
     const deviceId = identifier.safeParse(v.slice(0, slash));
     const type = identifier.safeParse(v.slice(slash + 1));
-    if (deviceId.success && type.success) return { deviceId: deviceId.data, type: type.data };
+    if (deviceId.success && type.success) return { deviceId: deviceId.data, sensorType: type.data };
   }
   ctx.addIssue({ code: "custom", message: "must be a sensor id or <device_id>/<sensor type>" });
   return z.NEVER;
@@ -43,6 +27,9 @@ const points = z
   .regex(/^\d+$/, "must be a whole number")
   .transform(Number)
   .pipe(z.number().min(1, "must be at least 1").max(MAX_POINTS, `must be at most ${MAX_POINTS}`));
+
+/** The repeatable keys of GET /api/aggregates' query string. */
+export const AGGREGATES_REPEATABLE = ["sensor", "device", "type"] as const;
 
 /**
  * GET /api/aggregates: sensors by repeated `sensor`, and/or by `device` and `type` given in
@@ -80,13 +67,10 @@ export const aggregatesQuery = z
   .transform((q, ctx) => {
     const to = q.to ?? new Date();
     const from = q.from ?? new Date(to.getTime() - DAY_MS);
-    if (from > to) {
-      ctx.addIssue({ code: "custom", path: ["from"], message: "must not be after `to`" });
-      return z.NEVER;
-    }
+    if (!checkRange({ from, to }, ctx)) return z.NEVER;
     const sensors: SensorRef[] = [
       ...q.sensor,
-      ...q.device.map((deviceId, i) => ({ deviceId, type: q.type[i] })),
+      ...q.device.map((deviceId, i) => ({ deviceId, sensorType: q.type[i] })),
     ];
     return { sensors, from, to, points: q.points };
   });
@@ -111,9 +95,16 @@ export const exportQuery = z
         message: "name a `device` (and optionally its sensor `type`), or a `sensor` id",
       });
     }
-    if (q.from && q.to && q.from > q.to) {
-      ctx.addIssue({ code: "custom", path: ["from"], message: "must not be after `to`" });
-    }
+    checkRange(q, ctx);
+  })
+  .transform((q) => {
+    const of: ReadingsOwner =
+      q.sensor !== undefined
+        ? { sensorId: q.sensor }
+        : q.type !== undefined
+          ? { deviceId: q.device ?? "", sensorType: q.type }
+          : { deviceId: q.device ?? "" };
+    return { of, from: q.from, to: q.to, format: q.format };
   });
 
 export type ExportQuery = z.output<typeof exportQuery>;

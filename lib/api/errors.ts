@@ -1,12 +1,22 @@
+import type { ServerResponse } from "node:http";
+import {
+  DomainError,
+  databaseUnavailable,
+  type Failure,
+  isDatabaseUnavailable,
+} from "../errors.ts";
 import { log } from "../log.ts";
 
-// Every error the API returns, mapped to its status. Unknown errors become a 500 that
-// reveals nothing; the details go to the log.
+// The one place errors become HTTP answers, for every process that speaks HTTP (the web app's
+// route handlers through lib/api/route.ts, the stream sidecar). Unknown errors become a 500
+// that reveals nothing; the details go to the log.
+
 export const errorStatus = {
   bad_request: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -17,6 +27,7 @@ export const errorStatus = {
 
 export type ErrorCode = keyof typeof errorStatus;
 
+/** A refusal that only exists in HTTP: the request itself is malformed (body, headers, query). */
 export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
@@ -31,57 +42,60 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string };
 }
 
-export function errorResponse(err: unknown): Response {
-  const apiError = err instanceof ApiError ? err : fromUnknown(err);
-  const headers: Record<string, string> = {};
-  if (apiError.retryAfterSeconds !== undefined) {
-    headers["Retry-After"] = String(apiError.retryAfterSeconds);
-  }
-  const body: ErrorBody = { error: { code: apiError.code, message: apiError.message } };
-  return Response.json(body, { status: errorStatus[apiError.code], headers });
+const codeOfFailure: Record<Failure, ErrorCode> = {
+  invalid: "bad_request",
+  unauthorized: "unauthorized",
+  forbidden: "forbidden",
+  not_found: "not_found",
+  conflict: "conflict",
+  rate_limited: "rate_limited",
+  unavailable: "service_unavailable",
+};
+
+export interface HttpError {
+  status: number;
+  headers: Record<string, string>;
+  body: ErrorBody;
 }
 
-function fromUnknown(err: unknown): ApiError {
+/** Any error as the API's answer: its status, headers (Retry-After) and `{"error": …}` body. */
+export function httpError(err: unknown): HttpError {
+  const { code, message, retryAfterSeconds } = classify(err);
+  const headers: Record<string, string> = {};
+  if (retryAfterSeconds !== undefined) headers["Retry-After"] = String(retryAfterSeconds);
+  return { status: errorStatus[code], headers, body: { error: { code, message } } };
+}
+
+function classify(err: unknown): { code: ErrorCode; message: string; retryAfterSeconds?: number } {
+  if (err instanceof ApiError) return err;
+  if (err instanceof DomainError)
+    return { ...err, code: codeOfFailure[err.failure], message: err.message };
   if (isDatabaseUnavailable(err)) {
     log.warn({ err }, "database unavailable");
-    return new ApiError(
-      "service_unavailable",
-      "The database is unavailable; try again shortly.",
-      5,
-    );
+    return classify(databaseUnavailable());
   }
   log.error({ err }, "unhandled error");
-  return new ApiError("internal_error", "Internal error.");
+  return { code: "internal_error", message: "Internal error." };
 }
 
-const unavailableCodes = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EHOSTUNREACH",
-  "EAI_AGAIN",
-  "57P01", // admin_shutdown
-  "57P03", // cannot_connect_now
-  "53300", // too_many_connections
-]);
+/** For route handlers (lib/api/route.ts). */
+export function errorResponse(err: unknown): Response {
+  const { status, headers, body } = httpError(err);
+  return Response.json(body, { status, headers });
+}
 
-/** True for errors that mean PostgreSQL cannot be reached, as opposed to a bad query. */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
-    if (typeof e !== "object") break;
-    const { code, message, kind, cause, originalCode } = e as Record<string, unknown>;
-    if (typeof code === "string" && unavailableCodes.has(code)) return true;
-    if (typeof originalCode === "string" && unavailableCodes.has(originalCode)) return true;
-    if (kind === "DatabaseNotReachable" || kind === "SocketTimeout") return true;
-    if (
-      typeof message === "string" &&
-      /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Can't reach database server|Transaction API error: Unable to start a transaction/i.test(
-        message,
-      )
-    )
-      return true;
-    e = cause ?? (e as { meta?: { driverAdapterError?: unknown } }).meta?.driverAdapterError;
+/** For node:http servers (the stream sidecar). A response already under way is cut off. */
+export function writeError(res: ServerResponse, err: unknown): void {
+  const { status, headers, body } = httpError(err);
+  if (res.headersSent) {
+    res.destroy();
+    return;
   }
-  return false;
+  res.writeHead(status, {
+    ...headers,
+    "Content-Type": "application/json",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+  });
+  res.end(JSON.stringify(body));
 }

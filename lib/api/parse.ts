@@ -1,27 +1,45 @@
 import type { z } from "zod";
-import { ApiError } from "./errors.ts";
+import { invalid } from "../errors.ts";
 
 /** Validates `data` with `schema`; failures become one 400 that names every problem and where. */
-export function parseWith<S extends z.ZodType>(schema: S, data: unknown): z.output<S> {
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  data: unknown,
+  where = "body",
+): z.output<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const problems = result.error.issues.slice(0, 10).map((issue) => {
-    const where = issue.path.length ? issue.path.map(String).join(".") : "body";
-    return `${where}: ${issue.message}`;
+    const at = issue.path.length ? issue.path.map(String).join(".") : where;
+    return `${at}: ${issue.message}`;
   });
-  throw new ApiError("bad_request", problems.join("; "));
+  throw invalid(problems.join("; "));
 }
 
-/** The query string as an object, with the seed's bare form (`?<id>`) mapped to `bareKey`. */
-export function queryParams(url: URL, bareKey: string): Record<string, string> {
-  const params: Record<string, string> = {};
+export interface QueryOptions {
+  /** The seed's bare form, `?<value>`, stands for `?<bareKey>=<value>`. */
+  bareKey?: string;
+  /** Keys that may be given several times; they become arrays, in the order given. */
+  repeatable?: readonly string[];
+}
+
+/**
+ * The query string as an object: each key once (a key given twice is refused), except the
+ * `repeatable` ones, which are arrays (empty when absent).
+ */
+export function queryObject(url: URL, opts: QueryOptions = {}): Record<string, string | string[]> {
   const entries = [...url.searchParams.entries()];
-  if (entries.length === 1 && entries[0][1] === "" && entries[0][0] !== bareKey) {
+  const { bareKey, repeatable = [] } = opts;
+  if (bareKey && entries.length === 1 && entries[0][1] === "" && entries[0][0] !== bareKey) {
     return { [bareKey]: entries[0][0] };
   }
+  const params: Record<string, string | string[]> = {};
+  for (const key of repeatable) params[key] = [];
   for (const [key, value] of entries) {
-    if (key in params) throw new ApiError("bad_request", `The parameter "${key}" is given twice.`);
-    params[key] = value;
+    const existing = params[key];
+    if (Array.isArray(existing)) existing.push(value);
+    else if (existing !== undefined) throw invalid(`The parameter "${key}" is given twice.`);
+    else params[key] = value;
   }
   return params;
 }

@@ -1,24 +1,17 @@
-import { ApiError } from "../api/errors.ts";
-import { config } from "../config.ts";
 import { prisma } from "../db.ts";
-import { bearerToken, hashToken } from "./tokens.ts";
+import { forbidden } from "../errors.ts";
+import { hashToken } from "./tokens.ts";
 
 /** Who is writing: a device with its own token, a gateway for its devices, or anyone (open mode). */
 export type DevicePrincipal =
   | { kind: "open" }
   | { kind: "device"; deviceId: string }
-  | { kind: "gateway"; gatewayDbId: bigint; gatewayId: string };
+  | { kind: "gateway"; gatewayKey: bigint; gatewayId: string };
 
-/** Reads the request's device or gateway token; 401 without a valid one (in token mode). */
-export async function devicePrincipal(request: Request): Promise<DevicePrincipal> {
-  if (config().INGEST_AUTH === "open") return { kind: "open" };
-  const token = bearerToken(request);
-  if (!token) {
-    throw new ApiError(
-      "unauthorized",
-      "Send the device's token as `Authorization: Bearer <token>`.",
-    );
-  }
+/** The device or gateway a token belongs to; null when it is revoked, rotated or mistyped. */
+export async function principalForToken(
+  token: string,
+): Promise<Exclude<DevicePrincipal, { kind: "open" }> | null> {
   const tokenHash = hashToken(token);
   const device = await prisma.device.findUnique({
     where: { tokenHash },
@@ -29,11 +22,10 @@ export async function devicePrincipal(request: Request): Promise<DevicePrincipal
     where: { tokenHash },
     select: { id: true, gatewayId: true },
   });
-  if (gateway) return { kind: "gateway", gatewayDbId: gateway.id, gatewayId: gateway.gatewayId };
-  throw new ApiError("unauthorized", "The token is not valid (revoked, rotated or mistyped).");
+  return gateway ? { kind: "gateway", gatewayKey: gateway.id, gatewayId: gateway.gatewayId } : null;
 }
 
-/** 403 unless the principal may act for every one of these devices. */
+/** Forbidden unless the principal may act for every one of these devices. */
 export async function authorizeDevices(
   principal: DevicePrincipal,
   deviceIds: string[],
@@ -42,20 +34,17 @@ export async function authorizeDevices(
   if (principal.kind === "open") return;
   if (principal.kind === "device") {
     const other = unique.find((id) => id !== principal.deviceId);
-    if (other) throw new ApiError("forbidden", `This token may not act for device "${other}".`);
+    if (other) throw forbidden(`This token may not act for device "${other}".`);
     return;
   }
   const assigned = await prisma.device.findMany({
-    where: { deviceId: { in: unique }, gatewayDbId: principal.gatewayDbId },
+    where: { deviceId: { in: unique }, gatewayKey: principal.gatewayKey },
     select: { deviceId: true },
   });
   const allowed = new Set(assigned.map((d) => d.deviceId));
   const other = unique.find((id) => !allowed.has(id));
   if (other) {
-    throw new ApiError(
-      "forbidden",
-      `Gateway "${principal.gatewayId}" may not act for device "${other}".`,
-    );
+    throw forbidden(`Gateway "${principal.gatewayId}" may not act for device "${other}".`);
   }
 }
 

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { ApiError } from "../api/errors.ts";
 import { prisma } from "../db.ts";
-import { Prisma } from "../generated/prisma/client.ts";
+import { conflict, notFound } from "../errors.ts";
 import type { UserRole } from "../generated/prisma/enums.ts";
+import { writeOrRefuse } from "../queries/prisma-errors.ts";
 import { hashPassword, MIN_PASSWORD_LENGTH } from "./passwords.ts";
 
 export const usernameSchema = z
@@ -40,18 +40,14 @@ export async function createUser(
   password: string,
   role: UserRole,
 ): Promise<WireUser & { id: bigint }> {
-  try {
-    const user = await prisma.user.create({
+  const user = await writeOrRefuse(
+    prisma.user.create({
       data: { username, passwordHash: await hashPassword(password), role },
       select: { ...select, id: true },
-    });
-    return { ...toWire(user), id: user.id };
-  } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
-      throw new ApiError("conflict", `A user "${username}" exists already.`);
-    }
-    throw err;
-  }
+    }),
+    { exists: `A user "${username}" exists already.` },
+  );
+  return { ...toWire(user), id: user.id };
 }
 
 const FIRST_ADMIN_LOCK = 0x426f5573; // "BoUs"
@@ -67,8 +63,7 @@ export async function createFirstAdmin(
   const passwordHash = await hashPassword(password);
   return prisma.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_ADMIN_LOCK})`;
-    if ((await tx.user.count()) > 0)
-      throw new ApiError("conflict", "Setup is done: sign in instead.");
+    if ((await tx.user.count()) > 0) throw conflict("Setup is done: sign in instead.");
     return tx.user.create({
       data: { username, passwordHash, role: "admin" },
       select: { id: true },
@@ -84,8 +79,8 @@ export async function updateUser(
   username: string,
   changes: { role?: UserRole; password?: string },
 ): Promise<WireUser> {
-  const user = await prisma.user
-    .update({
+  const user = await writeOrRefuse(
+    prisma.user.update({
       where: { username },
       data: {
         role: changes.role,
@@ -94,17 +89,23 @@ export async function updateUser(
         sessions: changes.password || changes.role ? { deleteMany: {} } : undefined,
       },
       select,
-    })
-    .catch((err) => {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2025") {
-        throw new ApiError("not_found", `There is no user "${username}".`);
-      }
-      throw err;
-    });
+    }),
+    { missing: `There is no user "${username}".` },
+  );
   return toWire(user);
 }
 
 export async function deleteUser(username: string): Promise<void> {
   const { count } = await prisma.user.deleteMany({ where: { username } });
-  if (count === 0) throw new ApiError("not_found", `There is no user "${username}".`);
+  if (count === 0) throw notFound(`There is no user "${username}".`);
+}
+
+/** The password hash and role of a user, for signing in; null for an unknown username. */
+export async function findCredentials(
+  username: string,
+): Promise<{ id: bigint; passwordHash: string; role: UserRole } | null> {
+  return prisma.user.findUnique({
+    where: { username },
+    select: { id: true, passwordHash: true, role: true },
+  });
 }

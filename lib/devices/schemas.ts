@@ -51,3 +51,8 @@ export const pollQuerySchema = z.strictObject({
     .transform((v) => v === "1" || v === "true")
     .optional(),
 });
+
+/** The path of /api/devices/<device_id>/… */
+export const deviceParams = z.strictObject({ deviceId: identifier });
+/** The path of /api/gateways/<gateway_id>/… */
+export const gatewayParams = z.strictObject({ gatewayId: identifier });

@@ -2,6 +2,7 @@ import { prisma } from "../db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { ReadingRow } from "../reading.ts";
 import { READING_SELECT } from "./reading-select.ts";
+import { ownerCondition, type ReadingsOwner } from "./sensor-ref.ts";
 
 export interface ExportRange {
   from?: Date;
@@ -16,17 +17,12 @@ export interface ExportRange {
  * scan, and no transaction stays open while the client downloads.
  */
 export async function exportPage(
-  of: { sensorId: bigint } | { deviceDbId: bigint },
+  of: ReadingsOwner,
   range: ExportRange,
   after: { ts: Date; id: bigint } | null,
   limit: number,
 ): Promise<ReadingRow[]> {
-  const conditions = [
-    "sensorId" in of
-      ? Prisma.sql`r.sensor_id = ${of.sensorId}`
-      : Prisma.sql`r.device_id = ${of.deviceDbId}`,
-    Prisma.sql`r.id <= ${range.upTo}`,
-  ];
+  const conditions = [ownerCondition(of), Prisma.sql`r.id <= ${range.upTo}`];
   if (range.from) conditions.push(Prisma.sql`r.ts >= ${range.from}`);
   if (range.to) conditions.push(Prisma.sql`r.ts <= ${range.to}`);
   if (after) conditions.push(Prisma.sql`(r.ts, r.id) > (${after.ts}, ${after.id})`);

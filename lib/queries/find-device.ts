@@ -61,7 +61,7 @@ export async function findDevice(deviceId: string): Promise<DeviceSummary | null
   const rows = await prisma.$queryRaw<DeviceRow[]>`
     SELECT d.device_id, d.name, d.created_at, d.last_seen_at, ${SENSOR_WITH_LATEST.columns}
     FROM devices d
-    LEFT JOIN sensors s ON s.device_id = d.id
+    LEFT JOIN sensors s ON s.device_key = d.id
     ${SENSOR_WITH_LATEST.latest}
     WHERE d.device_id = ${deviceId}
     ORDER BY s.type`;

@@ -1,9 +1,9 @@
-import { encodeCursor, type RangeQuery } from "../api/fetch-params.ts";
+import { encodeCursor, type RangeQuery } from "../api/query-schemas.ts";
 import { prisma } from "../db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { type ReadingRow, toWire, type WireReading } from "../reading.ts";
-import type { SensorKey } from "./find-sensor.ts";
 import { READING_SELECT } from "./reading-select.ts";
+import { ownerCondition, type ReadingsOwner } from "./sensor-ref.ts";
 
 export interface ReadingsPage {
   readings: WireReading[];
@@ -11,25 +11,11 @@ export interface ReadingsPage {
   next_cursor: string | null;
 }
 
-/** Whose readings: one sensor, or a whole device. */
-export type ReadingsOf = SensorKey | { deviceId: string };
-
-function ownerCondition(of: ReadingsOf): Prisma.Sql {
-  if ("sensorId" in of) return Prisma.sql`r.sensor_id = ${of.sensorId}`;
-  // Looked up inside the statement, so the page needs no round trip of its own first (and
-  // can run beside the device's or sensor's query); an unknown name matches no rows.
-  if ("sensorType" in of) {
-    return Prisma.sql`r.sensor_id = (SELECT s.id FROM sensors s JOIN devices d ON d.id = s.device_id
-      WHERE d.device_id = ${of.deviceId} AND s.type = ${of.sensorType})`;
-  }
-  return Prisma.sql`r.device_id = (SELECT id FROM devices WHERE device_id = ${of.deviceId})`;
-}
-
 /**
  * One page of readings of one sensor or one device, newest first (by measured time, then
  * id), within [from, to]. Each filter is an index range scan on (…, ts DESC, id DESC).
  */
-export async function listReadings(of: ReadingsOf, q: RangeQuery): Promise<ReadingsPage> {
+export async function listReadings(of: ReadingsOwner, q: RangeQuery): Promise<ReadingsPage> {
   const conditions = [ownerCondition(of)];
   if (q.from) conditions.push(Prisma.sql`r.ts >= ${q.from}`);
   if (q.to) conditions.push(Prisma.sql`r.ts <= ${q.to}`);

@@ -6,4 +6,4 @@ export const READING_SELECT = Prisma.sql`
          r.num_value, r.text_value, r.bool_value, r.ts
   FROM readings r
   JOIN sensors s ON s.id = r.sensor_id
-  JOIN devices d ON d.id = r.device_id`;
+  JOIN devices d ON d.id = r.device_key`;

@@ -1,7 +1,7 @@
 import { prisma } from "../db.ts";
 
 export interface RetentionTarget {
-  id: bigint;
+  key: bigint;
   device_id: string;
   days: number;
 }
@@ -12,7 +12,7 @@ export interface RetentionTarget {
  */
 export async function retentionTargets(globalDays: number): Promise<RetentionTarget[]> {
   return prisma.$queryRaw<RetentionTarget[]>`
-    SELECT id, device_id, coalesce(retention_days, ${globalDays}::int)::int AS days
+    SELECT id AS key, device_id, coalesce(retention_days, ${globalDays}::int)::int AS days
     FROM devices
     WHERE coalesce(retention_days, ${globalDays}::int) > 0
     ORDER BY id`;

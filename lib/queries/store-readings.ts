@@ -1,6 +1,6 @@
-import { ApiError } from "../api/errors.ts";
 import type { WireCommand } from "../commands/wire.ts";
 import { prisma } from "../db.ts";
+import { forbidden } from "../errors.ts";
 import type { StatusEvent } from "../events.ts";
 import type { IngestItem } from "../ingest/schema.ts";
 import { storedValue, type WireReading } from "../reading.ts";
@@ -60,8 +60,7 @@ export async function storeReadings(
       ${rows.map((r) => r.bool_value)}::boolean[],
       ${rows.map((r) => r.ts.toISOString())}::timestamptz[]
     ) AS result`;
-  if ("missing" in result)
-    throw new ApiError("forbidden", `Device "${result.missing}" is not registered.`);
+  if ("missing" in result) throw forbidden(`Device "${result.missing}" is not registered.`);
 
   const readings = rows.map((r, i) => ({
     id: result.ids[i],

@@ -239,7 +239,7 @@ describe("reading_rollups", () => {
       expect(res.status).toBe(201);
     }
     const sensors = await sql<{ id: string }>(
-      "SELECT s.id FROM sensors s JOIN devices d ON d.id = s.device_id WHERE d.device_id = $1",
+      "SELECT s.id FROM sensors s JOIN devices d ON d.id = s.device_key WHERE d.device_id = $1",
       [device],
     );
     const check = await checkRollups([data.humidity, ...sensors.map((s) => BigInt(s.id))]);

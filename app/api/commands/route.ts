@@ -1,7 +1,5 @@
 import { z } from "zod";
-import { errorResponse } from "@/lib/api/errors.ts";
-import { parseWith } from "@/lib/api/parse.ts";
-import { requireOperator } from "@/lib/auth/operator.ts";
+import { route } from "@/lib/api/route.ts";
 import { identifier } from "@/lib/ingest/schema.ts";
 import { listCommands } from "@/lib/queries/commands.ts";
 
@@ -13,12 +11,6 @@ const query = z.strictObject({
 });
 
 /** GET /api/commands[?device=<id>] — the newest commands and their states, for operators. */
-export async function GET(request: Request): Promise<Response> {
-  try {
-    await requireOperator(request);
-    const q = parseWith(query, Object.fromEntries(new URL(request.url).searchParams));
-    return Response.json({ commands: await listCommands({ deviceId: q.device, limit: q.limit }) });
-  } catch (err) {
-    return errorResponse(err);
-  }
-}
+export const GET = route({ access: "operator", query }, async ({ query: q }) =>
+  Response.json({ commands: await listCommands({ deviceId: q.device, limit: q.limit }) }),
+);

@@ -1,36 +1,19 @@
-import { type ExportTarget, exportResponse } from "@/lib/analytics/export.ts";
-import { exportQuery, multiParams } from "@/lib/analytics/params.ts";
-import { ApiError, errorResponse } from "@/lib/api/errors.ts";
-import { parseWith } from "@/lib/api/parse.ts";
-import { requireOperator } from "@/lib/auth/operator.ts";
-import { findDeviceKey } from "@/lib/queries/find-device-key.ts";
+import { exportResponse } from "@/lib/analytics/export.ts";
+import { exportQuery } from "@/lib/analytics/params.ts";
+import { route } from "@/lib/api/route.ts";
 import { findSensors } from "@/lib/queries/find-sensors.ts";
+import { requireDevice } from "@/lib/queries/require-device.ts";
 
 /**
  * GET /api/export?device=<device_id>[&type=<type>] or ?sensor=<id>, &from=&to=&format=csv|json
  * — the readings as a streamed download, oldest first.
  */
-export async function GET(request: Request): Promise<Response> {
-  try {
-    await requireOperator(request);
-    const q = parseWith(exportQuery, multiParams(new URL(request.url), []));
-    let target: ExportTarget;
-    if (q.sensor !== undefined || q.type !== undefined) {
-      const [sensor] = await findSensors([
-        q.sensor !== undefined
-          ? { id: q.sensor }
-          : { deviceId: q.device ?? "", type: q.type ?? "" },
-      ]);
-      if (!sensor) throw new ApiError("not_found", "There is no such sensor.");
-      target = { of: { sensorId: sensor.id }, deviceId: sensor.device_id, sensorType: sensor.type };
-    } else {
-      const deviceId = q.device ?? "";
-      const deviceDbId = await findDeviceKey(deviceId);
-      if (deviceDbId === null) throw new ApiError("not_found", `There is no device "${deviceId}".`);
-      target = { of: { deviceDbId }, deviceId };
-    }
-    return await exportResponse(target, q);
-  } catch (err) {
-    return errorResponse(err);
+export const GET = route({ access: "operator", query: exportQuery }, async ({ query: q }) => {
+  if ("sensorId" in q.of || "sensorType" in q.of) {
+    const [sensor] = await findSensors([q.of]);
+    const of = { sensorId: sensor.id };
+    return exportResponse({ of, deviceId: sensor.device_id, sensorType: sensor.type }, q);
   }
-}
+  await requireDevice(q.of.deviceId);
+  return exportResponse({ of: q.of, deviceId: q.of.deviceId }, q);
+});

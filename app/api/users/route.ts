@@ -1,8 +1,5 @@
 import { z } from "zod";
-import { errorResponse } from "@/lib/api/errors.ts";
-import { parseWith } from "@/lib/api/parse.ts";
-import { readJsonBody } from "@/lib/api/read-json-body.ts";
-import { requireOperator } from "@/lib/auth/operator.ts";
+import { route } from "@/lib/api/route.ts";
 import {
   createUser,
   listUsers,
@@ -10,6 +7,7 @@ import {
   roleSchema,
   usernameSchema,
 } from "@/lib/auth/users.ts";
+import { MAX_CREDENTIALS_BODY_BYTES } from "@/lib/limits.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -19,23 +17,15 @@ const newUserSchema = z.strictObject({
   role: roleSchema,
 });
 
-export async function GET(request: Request): Promise<Response> {
-  try {
-    await requireOperator(request, "admin");
-    return Response.json({ users: await listUsers() });
-  } catch (err) {
-    return errorResponse(err);
-  }
-}
+export const GET = route({ access: "admin" }, async () =>
+  Response.json({ users: await listUsers() }),
+);
 
 /** POST /api/users — an admin adds an operator (admin or viewer). */
-export async function POST(request: Request): Promise<Response> {
-  try {
-    await requireOperator(request, "admin");
-    const body = parseWith(newUserSchema, await readJsonBody(request, 4096));
+export const POST = route(
+  { access: "admin", body: newUserSchema, maxBodyBytes: MAX_CREDENTIALS_BODY_BYTES },
+  async ({ body }) => {
     const { id: _id, ...user } = await createUser(body.username, body.password, body.role);
     return Response.json({ user }, { status: 201 });
-  } catch (err) {
-    return errorResponse(err);
-  }
-}
+  },
+);

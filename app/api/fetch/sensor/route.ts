@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { ApiError, errorResponse } from "@/lib/api/errors.ts";
-import { checkRange, dbId, rangeParams } from "@/lib/api/fetch-params.ts";
-import { parseWith, queryParams } from "@/lib/api/parse.ts";
-import { requireOperator } from "@/lib/auth/operator.ts";
+import { checkRange, dbId, rangeParams } from "@/lib/api/query-schemas.ts";
+import { route } from "@/lib/api/route.ts";
+import { notFound } from "@/lib/errors.ts";
 import { identifier } from "@/lib/ingest/schema.ts";
-import { findSensor, type SensorKey } from "@/lib/queries/find-sensor.ts";
+import { findSensor } from "@/lib/queries/find-sensor.ts";
 import { listReadings } from "@/lib/queries/list-readings.ts";
+import type { SensorRef } from "@/lib/queries/sensor-ref.ts";
 
 const sensorQuery = z
   .strictObject({
@@ -24,22 +24,20 @@ const sensorQuery = z
       });
     }
     checkRange(q, ctx);
+  })
+  .transform(({ id, device, type, ...range }) => {
+    const sensor: SensorRef =
+      id !== undefined ? { sensorId: id } : { deviceId: device ?? "", sensorType: type ?? "" };
+    return { sensor, ...range };
   });
 
 /** GET /api/fetch/sensor?id=<sensor_id> (or ?<sensor_id>, or ?device=&type=) — a sensor and its readings. */
-export async function GET(request: Request): Promise<Response> {
-  try {
-    await requireOperator(request);
-    const q = parseWith(sensorQuery, queryParams(new URL(request.url), "id"));
-    const key: SensorKey =
-      q.id !== undefined
-        ? { sensorId: q.id }
-        : { deviceId: q.device ?? "", sensorType: q.type ?? "" };
+export const GET = route(
+  { access: "operator", query: sensorQuery, queryOptions: { bareKey: "id" } },
+  async ({ query: q }) => {
     // The sensor and the page are read in parallel, one round trip.
-    const [sensor, page] = await Promise.all([findSensor(key), listReadings(key, q)]);
-    if (!sensor) throw new ApiError("not_found", "There is no such sensor.");
+    const [sensor, page] = await Promise.all([findSensor(q.sensor), listReadings(q.sensor, q)]);
+    if (!sensor) throw notFound("There is no such sensor.");
     return Response.json({ sensor, ...page });
-  } catch (err) {
-    return errorResponse(err);
-  }
-}
+  },
+);

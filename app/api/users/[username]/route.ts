@@ -1,8 +1,5 @@
 import { z } from "zod";
-import { ApiError, errorResponse } from "@/lib/api/errors.ts";
-import { parseWith } from "@/lib/api/parse.ts";
-import { readJsonBody } from "@/lib/api/read-json-body.ts";
-import { requireOperator } from "@/lib/auth/operator.ts";
+import { route } from "@/lib/api/route.ts";
 import {
   deleteUser,
   passwordSchema,
@@ -10,33 +7,24 @@ import {
   updateUser,
   usernameSchema,
 } from "@/lib/auth/users.ts";
+import { conflict } from "@/lib/errors.ts";
+import { MAX_CREDENTIALS_BODY_BYTES } from "@/lib/limits.ts";
 
-type Context = { params: Promise<{ username: string }> };
+const params = z.strictObject({ username: usernameSchema });
 const changesSchema = z.strictObject({
   role: roleSchema.optional(),
   password: passwordSchema.optional(),
 });
 
 /** PATCH /api/users/<name> — an admin changes a role or sets a password (signing the user out). */
-export async function PATCH(request: Request, context: Context): Promise<Response> {
-  try {
-    await requireOperator(request, "admin");
-    const username = parseWith(usernameSchema, (await context.params).username);
-    const changes = parseWith(changesSchema, await readJsonBody(request, 4096));
-    return Response.json({ user: await updateUser(username, changes) });
-  } catch (err) {
-    return errorResponse(err);
-  }
-}
+export const PATCH = route(
+  { access: "admin", params, body: changesSchema, maxBodyBytes: MAX_CREDENTIALS_BODY_BYTES },
+  async ({ params: { username }, body }) =>
+    Response.json({ user: await updateUser(username, body) }),
+);
 
-export async function DELETE(request: Request, context: Context): Promise<Response> {
-  try {
-    const me = await requireOperator(request, "admin");
-    const username = parseWith(usernameSchema, (await context.params).username);
-    if (username === me.username) throw new ApiError("conflict", "You cannot delete yourself.");
-    await deleteUser(username);
-    return new Response(null, { status: 204 });
-  } catch (err) {
-    return errorResponse(err);
-  }
-}
+export const DELETE = route({ access: "admin", params }, async ({ operator, params }) => {
+  if (params.username === operator.username) throw conflict("You cannot delete yourself.");
+  await deleteUser(params.username);
+  return new Response(null, { status: 204 });
+});

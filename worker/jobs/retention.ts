@@ -1,7 +1,9 @@
-import { config } from "./config.ts";
-import { log } from "./log.ts";
-import { deleteOldReadings } from "./queries/delete-old-readings.ts";
-import { retentionTargets } from "./queries/retention-targets.ts";
+import { config } from "../../lib/config.ts";
+import { log } from "../../lib/log.ts";
+import { deleteOldReadings } from "../../lib/queries/delete-old-readings.ts";
+import { retentionTargets } from "../../lib/queries/retention-targets.ts";
+import { sleep } from "../../lib/sleep.ts";
+import type { Job } from "../job.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -26,18 +28,6 @@ export interface RetentionResult {
   batches: number;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-
 /**
  * One retention pass: for every device whose readings expire, deletes the readings measured
  * more than its period ago (ts < now − days), oldest first, `batchSize` at a time, each batch
@@ -56,7 +46,7 @@ export async function runRetention(opts: RetentionOptions = {}): Promise<Retenti
     const before = new Date(now().getTime() - device.days * DAY_MS);
     for (;;) {
       if (opts.signal?.aborted) return result;
-      const deleted = await deleteOldReadings(device.id, before, batchSize);
+      const deleted = await deleteOldReadings(device.key, before, batchSize);
       result.batches++;
       result.deleted += deleted;
       if (deleted < batchSize) break;
@@ -66,29 +56,17 @@ export async function runRetention(opts: RetentionOptions = {}): Promise<Retenti
   return result;
 }
 
-export interface RetentionLoop {
-  /** Stops the loop; resolves once a pass under way has stopped (between two batches). */
-  stop(): Promise<void>;
-}
-
-/**
- * Runs a retention pass `firstDelayMs` after the call and then every `intervalMs` (default
- * 10 minutes after the previous pass ended). A failed pass (the database down) is logged and
- * tried again at the next interval. For the stream sidecar: `startRetention()` in start(),
- * `await retention.stop()` in stop() before the database is disconnected.
- */
-export function startRetention(
-  opts: RetentionOptions & { intervalMs?: number; firstDelayMs?: number } = {},
-): RetentionLoop {
-  const intervalMs = opts.intervalMs ?? 10 * 60_000;
-  const controller = new AbortController();
-  const signal = controller.signal;
-  let running: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-
-  const pass = async () => {
-    const started = performance.now();
-    try {
+/** Retention as a worker job: a pass 5 s after the lease is taken, then 10 minutes after each. */
+export function retentionJob(
+  opts: Omit<RetentionOptions, "signal"> & { intervalMs?: number } = {},
+): Job {
+  return {
+    name: "retention",
+    lockId: 2,
+    intervalMs: opts.intervalMs ?? 10 * 60_000,
+    firstDelayMs: 5_000,
+    async run(signal) {
+      const started = performance.now();
       const r = await runRetention({ ...opts, signal });
       if (r.deleted > 0) {
         log.info(
@@ -96,24 +74,6 @@ export function startRetention(
           "retention deleted old readings",
         );
       }
-    } catch (err) {
-      log.warn({ err: String(err) }, "retention pass failed; trying again later");
-    }
-  };
-  const schedule = (ms: number) => {
-    if (signal.aborted) return;
-    timer = setTimeout(() => {
-      running = pass().then(() => schedule(intervalMs));
-    }, ms);
-    timer.unref();
-  };
-  schedule(opts.firstDelayMs ?? 5_000);
-
-  return {
-    async stop() {
-      controller.abort();
-      clearTimeout(timer);
-      await running;
     },
   };
 }

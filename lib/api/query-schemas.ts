@@ -25,7 +25,7 @@ const cursor = z.string().transform((v, ctx): Cursor => {
   return z.NEVER;
 });
 
-/** from / to / limit / cursor, shared by the fetch endpoints. */
+/** from / to / limit / cursor, shared by the fetch endpoints (checked with `checkRange`). */
 export const rangeParams = {
   from: instant.optional(),
   to: instant.optional(),
@@ -50,13 +50,17 @@ export interface RangeQuery {
   cursor?: Cursor;
 }
 
+/** A numeric id in a path or query string: a sensor's, a command's. */
 export const dbId = z
   .string()
   .regex(/^[1-9]\d{0,17}$/, "must be a positive whole number")
   .transform((v) => BigInt(v));
 
-export function checkRange(q: RangeQuery, ctx: z.RefinementCtx): void {
+/** The one rule for every time range of the API: `from` is not after `to`. False when broken. */
+export function checkRange(q: { from?: Date; to?: Date }, ctx: z.RefinementCtx): boolean {
   if (q.from && q.to && q.from > q.to) {
     ctx.addIssue({ code: "custom", path: ["from"], message: "must not be after `to`" });
+    return false;
   }
+  return true;
 }

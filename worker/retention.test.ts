@@ -5,8 +5,9 @@ import { postData } from "@/test/http.ts";
 import { checkRollups } from "@/test/rollups.ts";
 
 pointPrismaAtTestDatabase();
-const { runRetention, startRetention } = await import("./retention.ts");
-const { prisma } = await import("./db.ts");
+const { runRetention, retentionJob } = await import("./jobs/retention.ts");
+const { JobRunner } = await import("./job-runner.ts");
+const { prisma } = await import("../lib/db.ts");
 afterAll(() => prisma.$disconnect());
 
 const DAY = 86_400_000;
@@ -26,7 +27,7 @@ async function device(deviceId: string, retentionDays: number | null, types: str
   const sensors: bigint[] = [];
   for (const type of types) {
     const [s] = await sql<{ id: string }>(
-      "INSERT INTO sensors (device_id, type) VALUES ($1, $2) RETURNING id",
+      "INSERT INTO sensors (device_key, type) VALUES ($1, $2) RETURNING id",
       [d.id, type],
     );
     sensors.push(BigInt(s.id));
@@ -44,7 +45,7 @@ async function readings(
   text = false,
 ) {
   await sql(
-    `INSERT INTO readings (sensor_id, device_id, num_value, text_value, ts)
+    `INSERT INTO readings (sensor_id, device_key, num_value, text_value, ts)
      SELECT $1, $2, CASE WHEN NOT $6 THEN round((random() * 100)::numeric, 3)::float8 END,
             CASE WHEN $6 THEN 'v' || i END, to_timestamp(($3::float8 + i * $4::float8) / 1000.0)
      FROM generate_series(0, $5 - 1) AS i`,
@@ -71,11 +72,11 @@ describe("retention", () => {
   }, 60_000);
 
   it("deletes exactly what is older than the period, in batches, while ingestion goes on", async () => {
-    const aOld = await countWhere("device_id = $1 AND ts < $2", [a.id, new Date(CUTOFF)]);
-    const aKept = await countWhere("device_id = $1 AND ts >= $2", [a.id, new Date(CUTOFF)]);
-    const bOld = await countWhere("device_id = $1 AND ts < $2", [b.id, new Date(CUTOFF_B)]);
-    const bKept = await countWhere("device_id = $1 AND ts >= $2", [b.id, new Date(CUTOFF_B)]);
-    const others = await countWhere("device_id NOT IN ($1, $2)", [a.id, b.id]);
+    const aOld = await countWhere("device_key = $1 AND ts < $2", [a.id, new Date(CUTOFF)]);
+    const aKept = await countWhere("device_key = $1 AND ts >= $2", [a.id, new Date(CUTOFF)]);
+    const bOld = await countWhere("device_key = $1 AND ts < $2", [b.id, new Date(CUTOFF_B)]);
+    const bKept = await countWhere("device_key = $1 AND ts >= $2", [b.id, new Date(CUTOFF_B)]);
+    const others = await countWhere("device_key NOT IN ($1, $2)", [a.id, b.id]);
     expect(aOld).toBeGreaterThan(60_000);
     expect(bOld).toBeGreaterThan(15_000);
 
@@ -121,14 +122,14 @@ describe("retention", () => {
     expect(result.batches).toBeGreaterThanOrEqual(Math.ceil((aOld + bOld) / BATCH));
     expect(posted.length).toBeGreaterThan(200);
 
-    expect(await countWhere("device_id = $1 AND ts < $2", [a.id, new Date(CUTOFF)])).toBe(0);
-    expect(await countWhere("device_id = $1 AND ts < $2", [b.id, new Date(CUTOFF_B)])).toBe(0);
+    expect(await countWhere("device_key = $1 AND ts < $2", [a.id, new Date(CUTOFF)])).toBe(0);
+    expect(await countWhere("device_key = $1 AND ts < $2", [b.id, new Date(CUTOFF_B)])).toBe(0);
     // Everything newer is there, and every reading posted meanwhile.
-    expect(await countWhere("device_id IN ($1, $2)", [a.id, b.id])).toBe(
+    expect(await countWhere("device_key IN ($1, $2)", [a.id, b.id])).toBe(
       aKept + bKept + posted.length,
     );
     expect(await countWhere("id = ANY($1::bigint[])", [posted])).toBe(posted.length);
-    expect(await countWhere("device_id NOT IN ($1, $2)", [a.id, b.id])).toBe(others);
+    expect(await countWhere("device_key NOT IN ($1, $2)", [a.id, b.id])).toBe(others);
     // The rollups still equal the readings that are left.
     const check = await checkRollups([...a.sensors, ...b.sensors]);
     expect(check).toMatchObject({ missing: 0, extra: 0, differ: 0 });
@@ -140,15 +141,18 @@ describe("retention", () => {
     expect((await runRetention({ days: DAYS, now: () => new Date(NOW) })).deleted).toBe(0);
   }, 120_000);
 
-  it("runs as a loop that a device's own retention drives, and stops cleanly", async () => {
+  it("runs as a worker job that a device's own retention drives, and stops cleanly", async () => {
     const c = await device("ret-c", 1, ["z"]);
     await readings(c, c.sensors[0], 100, Date.now() - 2 * DAY, 60_000); // all older than 1 day
     await readings(c, c.sensors[0], 10, Date.now() - 3_600_000, 60_000);
-    const loop = startRetention({ days: 0, firstDelayMs: 0, intervalMs: 200 });
+    // A lease of its own: the test stack's worker holds the real retention lease.
+    const job = { ...retentionJob({ days: 0, intervalMs: 200 }), lockId: 1002, firstDelayMs: 0 };
+    const loop = new JobRunner([job], 200);
+    loop.start();
     try {
-      await expect.poll(() => countWhere("device_id = $1", [c.id]), { timeout: 10_000 }).toBe(10);
+      await expect.poll(() => countWhere("device_key = $1", [c.id]), { timeout: 10_000 }).toBe(10);
       // ret-a follows the global period, 0 here: kept.
-      expect(await countWhere("device_id = $1", [a.id])).toBeGreaterThan(50_000);
+      expect(await countWhere("device_key = $1", [a.id])).toBeGreaterThan(50_000);
     } finally {
       await loop.stop();
     }

@@ -1,0 +1,50 @@
+import { createServer, type Server } from "node:http";
+import type { Config } from "../lib/config.ts";
+import { prisma } from "../lib/db.ts";
+import { log } from "../lib/log.ts";
+import { disconnectPublisher } from "../lib/publish.ts";
+import { databaseUp } from "../lib/queries/database-up.ts";
+import { JobRunner } from "./job-runner.ts";
+import { retentionJob } from "./jobs/retention.ts";
+import { sweeper } from "./jobs/sweeper.ts";
+
+/**
+ * The worker process: BoCloud's background jobs, each run by one worker at a time (see
+ * JobRunner), so any number of workers may run. GET /health on 127.0.0.1:WORKER_PORT says
+ * whether PostgreSQL answers and which jobs this worker holds.
+ */
+export class Worker {
+  readonly runner = new JobRunner([sweeper, retentionJob()]);
+  private readonly server: Server;
+
+  constructor(private readonly config: Config) {
+    this.server = createServer((req, res) => {
+      if (req.method !== "GET" || req.url !== "/health") {
+        res.writeHead(404).end();
+        return;
+      }
+      void databaseUp().then((postgres) => {
+        res.writeHead(postgres ? 200 : 503, {
+          "Content-Type": "application/json",
+          "Cache-Control": "no-store",
+        });
+        res.end(JSON.stringify({ status: postgres ? "ok" : "degraded", jobs: this.runner.held() }));
+      });
+    });
+  }
+
+  async start(): Promise<void> {
+    this.runner.start();
+    await new Promise<void>((resolve) =>
+      this.server.listen(this.config.WORKER_PORT, "127.0.0.1", resolve),
+    );
+    log.info({ port: this.config.WORKER_PORT }, "worker running");
+  }
+
+  async stop(): Promise<void> {
+    await this.runner.stop();
+    await new Promise((resolve) => this.server.close(resolve));
+    disconnectPublisher();
+    await prisma.$disconnect();
+  }
+}
