@@ -6,6 +6,7 @@ import { SignOut } from "../auth/SignOut.tsx";
 import { type Choice, ChoiceSelect } from "../forms/ChoiceSelect.tsx";
 import { formatAgo } from "../monitor/format.ts";
 import { callApi } from "./api.ts";
+import { OwnerActions } from "./OwnerActions.tsx";
 import { useDevices } from "./use-devices.ts";
 
 /** The operator's device registry: create, rename, assign, delete, and tokens shown once. */
@@ -34,8 +35,9 @@ export function DeviceRegistry({ operator }: { operator: { username: string; rol
     await Promise.all([reloadDevices(), reloadGateways().catch(() => {})]);
   };
 
+  const onToken = (owner: string, token: string) => setSecret({ owner, token });
   const showToken = (owner: string) => (r: { token: string | null }) => {
-    if (r.token) setSecret({ owner, token: r.token });
+    if (r.token) onToken(owner, r.token);
   };
   const shownError = error ?? devicesError;
   const gatewayChoices = gateways.map((g) => ({ value: g.gateway_id, label: g.gateway_id }));
@@ -148,49 +150,15 @@ export function DeviceRegistry({ operator }: { operator: { username: string; rol
                 </td>
                 <td>{d.has_token ? "set" : <span className="muted">none</span>}</td>
                 <td className="actions">
-                  <button
-                    type="button"
-                    onClick={() =>
-                      act(async () =>
-                        showToken(d.device_id)(
-                          await callApi(
-                            "POST",
-                            `/api/devices/${encodeURIComponent(d.device_id)}/token`,
-                          ),
-                        ),
-                      )
-                    }
-                  >
-                    {d.has_token ? "Rotate token" : "New token"}
-                  </button>
-                  {d.has_token && (
-                    <button
-                      type="button"
-                      onClick={() =>
-                        act(() =>
-                          callApi(
-                            "DELETE",
-                            `/api/devices/${encodeURIComponent(d.device_id)}/token`,
-                          ),
-                        )
-                      }
-                    >
-                      Revoke token
-                    </button>
-                  )}
-                  <button
-                    type="button"
-                    className="danger"
-                    onClick={() => {
-                      if (confirm(`Delete ${d.device_id} with all its readings and commands?`)) {
-                        void act(() =>
-                          callApi("DELETE", `/api/devices/${encodeURIComponent(d.device_id)}`),
-                        );
-                      }
-                    }}
-                  >
-                    Delete
-                  </button>
+                  <OwnerActions
+                    act={act}
+                    onToken={onToken}
+                    owner={d.device_id}
+                    url={`/api/devices/${encodeURIComponent(d.device_id)}`}
+                    hasToken={d.has_token}
+                    revocable
+                    confirmDelete={`Delete ${d.device_id} with all its readings and commands?`}
+                  />
                 </td>
               </tr>
             ))}
@@ -227,32 +195,15 @@ export function DeviceRegistry({ operator }: { operator: { username: string; rol
                 <td>{g.name}</td>
                 <td>{g.device_count}</td>
                 <td className="actions">
-                  <button
-                    type="button"
-                    onClick={() =>
-                      act(async () =>
-                        showToken(g.gateway_id)(
-                          await callApi(
-                            "POST",
-                            `/api/gateways/${encodeURIComponent(g.gateway_id)}/token`,
-                          ),
-                        ),
-                      )
-                    }
-                  >
-                    Rotate token
-                  </button>
-                  <button
-                    type="button"
-                    className="danger"
-                    onClick={() =>
-                      act(() =>
-                        callApi("DELETE", `/api/gateways/${encodeURIComponent(g.gateway_id)}`),
-                      )
-                    }
-                  >
-                    Delete
-                  </button>
+                  <OwnerActions
+                    act={act}
+                    onToken={onToken}
+                    owner={g.gateway_id}
+                    url={`/api/gateways/${encodeURIComponent(g.gateway_id)}`}
+                    // Created with a token, which this page only rotates.
+                    hasToken
+                    revocable={false}
+                  />
                 </td>
               </tr>
             ))}
