@@ -1,45 +1,46 @@
 "use client";
 
 import { type FormEvent, useCallback, useEffect, useState } from "react";
-import type { WireDevice, WireGateway } from "@/lib/devices/wire.ts";
+import type { WireGateway } from "@/lib/devices/wire.ts";
 import { SignOut } from "../auth/SignOut.tsx";
+import { type Choice, ChoiceSelect } from "../forms/ChoiceSelect.tsx";
 import { formatAgo } from "../monitor/format.ts";
 import { callApi } from "./api.ts";
+import { OwnerActions } from "./OwnerActions.tsx";
+import { useDevices } from "./use-devices.ts";
 
 /** The operator's device registry: create, rename, assign, delete, and tokens shown once. */
 export function DeviceRegistry({ operator }: { operator: { username: string; role: string } }) {
-  const [devices, setDevices] = useState<WireDevice[]>([]);
+  const { devices, error: devicesError, reload: reloadDevices } = useDevices();
   const [gateways, setGateways] = useState<WireGateway[]>([]);
   const [secret, setSecret] = useState<{ owner: string; token: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const reload = useCallback(async () => {
-    const [d, g] = await Promise.all([
-      callApi<{ devices: WireDevice[] }>("GET", "/api/devices"),
-      callApi<{ gateways: WireGateway[] }>("GET", "/api/gateways"),
-    ]);
-    setDevices(d.devices);
-    setGateways(g.gateways);
+  const reloadGateways = useCallback(async () => {
+    setGateways((await callApi<{ gateways: WireGateway[] }>("GET", "/api/gateways")).gateways);
   }, []);
 
   useEffect(() => {
-    reload().catch((err: Error) => setError(err.message));
-  }, [reload]);
+    reloadGateways().catch((err: Error) => setError(err.message));
+  }, [reloadGateways]);
 
   /** Runs an operator action, shows its error if any, and reloads the lists. */
-  const act = async (action: () => Promise<void>) => {
+  const act = async (action: () => Promise<unknown>) => {
     setError(null);
     try {
       await action();
     } catch (err) {
       setError((err as Error).message);
     }
-    await reload().catch(() => {});
+    await Promise.all([reloadDevices(), reloadGateways().catch(() => {})]);
   };
 
+  const onToken = (owner: string, token: string) => setSecret({ owner, token });
   const showToken = (owner: string) => (r: { token: string | null }) => {
-    if (r.token) setSecret({ owner, token: r.token });
+    if (r.token) onToken(owner, r.token);
   };
+  const shownError = error ?? devicesError;
+  const gatewayChoices = gateways.map((g) => ({ value: g.gateway_id, label: g.gateway_id }));
 
   return (
     <main className="registry">
@@ -54,9 +55,9 @@ export function DeviceRegistry({ operator }: { operator: { username: string; rol
           <SignOut {...operator} />
         </div>
       </header>
-      {error && (
+      {shownError && (
         <p className="error" role="alert">
-          {error}
+          {shownError}
         </p>
       )}
       {operator.role !== "admin" && (
@@ -86,7 +87,7 @@ export function DeviceRegistry({ operator }: { operator: { username: string; rol
         <h2>Devices</h2>
         <CreateForm
           label="device"
-          withGateway={gateways}
+          withGateway={gatewayChoices}
           onCreate={(id, name, gateway) =>
             act(async () =>
               showToken(id)(
@@ -133,70 +134,31 @@ export function DeviceRegistry({ operator }: { operator: { username: string; rol
                 </td>
                 <td className="muted">{formatAgo(d.last_seen_at)}</td>
                 <td>
-                  <select
+                  <ChoiceSelect
                     aria-label={`Gateway of ${d.device_id}`}
+                    choices={gatewayChoices}
                     value={d.gateway_id ?? ""}
-                    onChange={(e) =>
+                    placeholder="none"
+                    onChange={(gateway) =>
                       act(() =>
                         callApi("PATCH", `/api/devices/${encodeURIComponent(d.device_id)}`, {
-                          gateway_id: e.target.value || null,
+                          gateway_id: gateway || null,
                         }),
                       )
                     }
-                  >
-                    <option value="">none</option>
-                    {gateways.map((g) => (
-                      <option key={g.gateway_id} value={g.gateway_id}>
-                        {g.gateway_id}
-                      </option>
-                    ))}
-                  </select>
+                  />
                 </td>
                 <td>{d.has_token ? "set" : <span className="muted">none</span>}</td>
                 <td className="actions">
-                  <button
-                    type="button"
-                    onClick={() =>
-                      act(async () =>
-                        showToken(d.device_id)(
-                          await callApi(
-                            "POST",
-                            `/api/devices/${encodeURIComponent(d.device_id)}/token`,
-                          ),
-                        ),
-                      )
-                    }
-                  >
-                    {d.has_token ? "Rotate token" : "New token"}
-                  </button>
-                  {d.has_token && (
-                    <button
-                      type="button"
-                      onClick={() =>
-                        act(() =>
-                          callApi(
-                            "DELETE",
-                            `/api/devices/${encodeURIComponent(d.device_id)}/token`,
-                          ),
-                        )
-                      }
-                    >
-                      Revoke token
-                    </button>
-                  )}
-                  <button
-                    type="button"
-                    className="danger"
-                    onClick={() => {
-                      if (confirm(`Delete ${d.device_id} with all its readings and commands?`)) {
-                        void act(() =>
-                          callApi("DELETE", `/api/devices/${encodeURIComponent(d.device_id)}`),
-                        );
-                      }
-                    }}
-                  >
-                    Delete
-                  </button>
+                  <OwnerActions
+                    act={act}
+                    onToken={onToken}
+                    owner={d.device_id}
+                    url={`/api/devices/${encodeURIComponent(d.device_id)}`}
+                    hasToken={d.has_token}
+                    revocable
+                    confirmDelete={`Delete ${d.device_id} with all its readings and commands?`}
+                  />
                 </td>
               </tr>
             ))}
@@ -233,32 +195,15 @@ export function DeviceRegistry({ operator }: { operator: { username: string; rol
                 <td>{g.name}</td>
                 <td>{g.device_count}</td>
                 <td className="actions">
-                  <button
-                    type="button"
-                    onClick={() =>
-                      act(async () =>
-                        showToken(g.gateway_id)(
-                          await callApi(
-                            "POST",
-                            `/api/gateways/${encodeURIComponent(g.gateway_id)}/token`,
-                          ),
-                        ),
-                      )
-                    }
-                  >
-                    Rotate token
-                  </button>
-                  <button
-                    type="button"
-                    className="danger"
-                    onClick={() =>
-                      act(() =>
-                        callApi("DELETE", `/api/gateways/${encodeURIComponent(g.gateway_id)}`),
-                      )
-                    }
-                  >
-                    Delete
-                  </button>
+                  <OwnerActions
+                    act={act}
+                    onToken={onToken}
+                    owner={g.gateway_id}
+                    url={`/api/gateways/${encodeURIComponent(g.gateway_id)}`}
+                    // Created with a token, which this page only rotates.
+                    hasToken
+                    revocable={false}
+                  />
                 </td>
               </tr>
             ))}
@@ -271,7 +216,7 @@ export function DeviceRegistry({ operator }: { operator: { username: string; rol
 
 function CreateForm(props: {
   label: string;
-  withGateway?: WireGateway[];
+  withGateway?: Choice[];
   onCreate: (id: string, name: string, gateway: string) => Promise<void>;
 }) {
   const [id, setId] = useState("");
@@ -300,17 +245,13 @@ function CreateForm(props: {
         <input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} />
       </label>
       {props.withGateway && (
-        <label>
-          Gateway
-          <select value={gateway} onChange={(e) => setGateway(e.target.value)}>
-            <option value="">none</option>
-            {props.withGateway.map((g) => (
-              <option key={g.gateway_id} value={g.gateway_id}>
-                {g.gateway_id}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChoiceSelect
+          label="Gateway"
+          choices={props.withGateway}
+          value={gateway}
+          placeholder="none"
+          onChange={setGateway}
+        />
       )}
       <button type="submit">Create {props.label}</button>
     </form>

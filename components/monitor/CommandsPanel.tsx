@@ -2,7 +2,8 @@
 
 import { type FormEvent, useEffect, useState } from "react";
 import type { WireCommand } from "@/lib/commands/wire.ts";
-import type { WireDevice } from "@/lib/devices/wire.ts";
+import { DeviceSelect } from "../devices/DeviceSelect.tsx";
+import { useDevices } from "../devices/use-devices.ts";
 import { fetchJson, formatTime } from "./format.ts";
 import { useLiveEvents } from "./live-context.tsx";
 import { PanelFrame } from "./PanelFrame.tsx";
@@ -11,7 +12,7 @@ const SHOWN = 30;
 
 /** The control panel: send a command to a device and watch it go queued → delivered → done. */
 export function CommandsPanel({ onClose }: { onClose: () => void }) {
-  const [devices, setDevices] = useState<WireDevice[]>([]);
+  const { devices, error: devicesError } = useDevices();
   const [commands, setCommands] = useState<WireCommand[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [form, setForm] = useState({
@@ -23,19 +24,17 @@ export function CommandsPanel({ onClose }: { onClose: () => void }) {
 
   useEffect(() => {
     const abort = new AbortController();
-    Promise.all([
-      fetchJson<{ devices: WireDevice[] }>("/api/devices", abort.signal),
-      fetchJson<{ commands: WireCommand[] }>(`/api/commands?limit=${SHOWN}`, abort.signal),
-    ]).then(
-      ([d, c]) => {
-        setDevices(d.devices);
-        setForm((f) => (f.device ? f : { ...f, device: d.devices[0]?.device_id ?? "" }));
-        setCommands((live) => upsert(c.commands, live));
-      },
+    fetchJson<{ commands: WireCommand[] }>(`/api/commands?limit=${SHOWN}`, abort.signal).then(
+      (c) => setCommands((live) => upsert(c.commands, live)),
       (err: Error) => abort.signal.aborted || setError(err.message),
     );
     return () => abort.abort();
   }, []);
+
+  // Until the operator chooses, the form sends to the first device.
+  useEffect(() => {
+    setForm((f) => (f.device || !devices[0] ? f : { ...f, device: devices[0].device_id }));
+  }, [devices]);
 
   useLiveEvents((event) => {
     if (event.type === "command") setCommands((cs) => upsert(cs, [event.command]));
@@ -68,20 +67,12 @@ export function CommandsPanel({ onClose }: { onClose: () => void }) {
   return (
     <PanelFrame label="Commands" title="Commands" onClose={onClose}>
       <form className="command-form" onSubmit={send}>
-        <label>
-          Device
-          <select
-            value={form.device}
-            onChange={(e) => setForm({ ...form, device: e.target.value })}
-            required
-          >
-            {devices.map((d) => (
-              <option key={d.device_id} value={d.device_id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <DeviceSelect
+          devices={devices}
+          value={form.device}
+          onChange={(device) => setForm({ ...form, device })}
+          required
+        />
         <label>
           Command
           <input
@@ -111,7 +102,7 @@ export function CommandsPanel({ onClose }: { onClose: () => void }) {
           Send
         </button>
       </form>
-      {error && <p className="error">{error}</p>}
+      {(error ?? devicesError) && <p className="error">{error ?? devicesError}</p>}
       <div className="table-scroll">
         <table className="readings">
           <thead>

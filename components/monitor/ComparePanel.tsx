@@ -1,8 +1,10 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import type { WireDevice } from "@/lib/devices/wire.ts";
 import type { SensorSummary } from "@/lib/queries/find-device.ts";
+import { DeviceSelect } from "../devices/DeviceSelect.tsx";
+import { useDevices } from "../devices/use-devices.ts";
+import { ChoiceSelect } from "../forms/ChoiceSelect.tsx";
 import { fetchJson } from "./format.ts";
 import { PanelFrame } from "./PanelFrame.tsx";
 import { RangeControls } from "./RangeControls.tsx";
@@ -19,17 +21,11 @@ export function ComparePanel(props: {
 }) {
   const [range, setRange] = useState<ChartRange>({ live: true, windowMs: 3_600_000 });
   const chart = useAggregates(props.sensorIds, range, 600);
-  const [devices, setDevices] = useState<WireDevice[]>([]);
+  const { devices } = useDevices();
   const [device, setDevice] = useState("");
   const [sensors, setSensors] = useState<SensorSummary[]>([]);
   const [sensor, setSensor] = useState("");
 
-  useEffect(() => {
-    fetchJson<{ devices: WireDevice[] }>("/api/devices").then(
-      (b) => setDevices(b.devices),
-      () => {},
-    );
-  }, []);
   useEffect(() => {
     if (!device) return setSensors([]);
     fetchJson<{ device: { sensors: SensorSummary[] } }>(
@@ -53,36 +49,24 @@ export function ComparePanel(props: {
         <RangeControls range={range} onChange={setRange} />
       </div>
       <div className="command-form">
-        <label>
-          Device
-          <select
-            value={device}
-            onChange={(e) => {
-              // The sensors of the device chosen before are not this one's.
-              setSensors([]);
-              setSensor("");
-              setDevice(e.target.value);
-            }}
-          >
-            <option value="">choose…</option>
-            {devices.map((d) => (
-              <option key={d.device_id} value={d.device_id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Sensor
-          <select value={sensor} onChange={(e) => setSensor(e.target.value)}>
-            <option value="">choose…</option>
-            {sensors.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.type}
-              </option>
-            ))}
-          </select>
-        </label>
+        <DeviceSelect
+          devices={devices}
+          value={device}
+          placeholder="choose…"
+          onChange={(chosen) => {
+            // The sensors of the device chosen before are not this one's.
+            setSensors([]);
+            setSensor("");
+            setDevice(chosen);
+          }}
+        />
+        <ChoiceSelect
+          label="Sensor"
+          choices={sensors.map((s) => ({ value: String(s.id), label: s.type }))}
+          value={sensor}
+          onChange={setSensor}
+          placeholder="choose…"
+        />
         <button
           type="button"
           onClick={add}

@@ -1,16 +1,17 @@
 "use client";
 
-import { useEffect, useState } from "react";
 import type { DeviceSummary, SensorSummary } from "@/lib/queries/find-device.ts";
 import type { WireReading } from "@/lib/reading.ts";
 import { ExportLinks } from "./ExportLinks.tsx";
-import { fetchJson, formatAgo, formatValue } from "./format.ts";
+import { formatAgo, formatValue } from "./format.ts";
 import type { PanelRequest } from "./layout-store.ts";
-import { useLiveReadings } from "./live-context.tsx";
 import { PanelFrame } from "./PanelFrame.tsx";
-import { mergeNewestFirst, ReadingsTable } from "./ReadingsTable.tsx";
+import { ReadingsTable } from "./ReadingsTable.tsx";
+import { useHistoryThenLive } from "./use-history-then-live.ts";
 
 const RECENT = 50;
+
+type DeviceHistory = { device: DeviceSummary; readings: WireReading[] };
 
 /** One device: its sensors with their latest values, and its recent readings, live. */
 export function DevicePanel(props: {
@@ -19,32 +20,13 @@ export function DevicePanel(props: {
   onClose: () => void;
 }) {
   const { deviceId } = props;
-  const [device, setDevice] = useState<DeviceSummary | null>(null);
-  const [readings, setReadings] = useState<WireReading[]>([]);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const abort = new AbortController();
-    fetchJson<{ device: DeviceSummary; readings: WireReading[] }>(
-      `/api/fetch/device?id=${encodeURIComponent(deviceId)}&limit=${RECENT}`,
-      abort.signal,
-    ).then(
-      (body) => {
-        setDevice(body.device);
-        // Live readings may have arrived before the history: merge by id.
-        setReadings((live) => mergeNewestFirst(live, body.readings, RECENT));
-      },
-      (err: Error) => abort.signal.aborted || setError(err.message),
-    );
-    return () => abort.abort();
-  }, [deviceId]);
-
-  useLiveReadings((batch) => {
-    const mine = batch.filter((r) => r.device_id === deviceId);
-    if (mine.length === 0) return;
-    setReadings((rs) => mergeNewestFirst(rs, mine, RECENT));
-    setDevice((d) => (d ? withLatest(d, mine) : d));
-  });
+  const { body, readings, error } = useHistoryThenLive<DeviceHistory>(
+    `/api/fetch/device?id=${encodeURIComponent(deviceId)}&limit=${RECENT}`,
+    (r) => r.device_id === deviceId,
+    RECENT,
+    (b, mine) => ({ ...b, device: withLatest(b.device, mine) }),
+  );
+  const device = body?.device;
 
   return (
     <PanelFrame

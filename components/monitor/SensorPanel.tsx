@@ -1,20 +1,22 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import type { SensorDetail } from "@/lib/queries/find-sensor.ts";
 import type { WireReading } from "@/lib/reading.ts";
 import { ExportLinks } from "./ExportLinks.tsx";
-import { fetchJson, formatValue } from "./format.ts";
-import { useLiveReadings } from "./live-context.tsx";
+import { formatValue } from "./format.ts";
 import { PanelFrame } from "./PanelFrame.tsx";
 import { RangeControls, rangeQuery } from "./RangeControls.tsx";
-import { mergeNewestFirst, ReadingsTable } from "./ReadingsTable.tsx";
+import { ReadingsTable } from "./ReadingsTable.tsx";
 import { TimeSeriesChart } from "./TimeSeriesChart.tsx";
 import { type ChartRange, useAggregates } from "./use-aggregates.ts";
+import { useHistoryThenLive } from "./use-history-then-live.ts";
 
 const TABLE_ROWS = 200;
 /** About one point per pixel of a typical panel. */
 const CHART_POINTS = 600;
+
+type SensorHistory = { sensor: SensorDetail; readings: WireReading[] };
 
 /**
  * One sensor: for numbers a chart at the resolution of its range (buckets with a min–max band,
@@ -28,29 +30,16 @@ export function SensorPanel(props: {
 }) {
   const { sensorId } = props;
   const [range, setRange] = useState<ChartRange>({ live: true, windowMs: 3_600_000 });
-  const [sensor, setSensor] = useState<SensorDetail | null>(null);
-  const [recent, setRecent] = useState<WireReading[]>([]); // newest first
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const abort = new AbortController();
-    fetchJson<{ sensor: SensorDetail; readings: WireReading[] }>(
-      `/api/fetch/sensor?id=${sensorId}&limit=${TABLE_ROWS}`,
-      abort.signal,
-    ).then(
-      (body) => {
-        setSensor(body.sensor);
-        setRecent((live) => mergeNewestFirst(live, body.readings, TABLE_ROWS));
-      },
-      (err: Error) => abort.signal.aborted || setError(err.message),
-    );
-    return () => abort.abort();
-  }, [sensorId]);
-
-  useLiveReadings((batch) => {
-    const mine = batch.filter((r) => r.sensor_id === sensorId);
-    if (mine.length > 0) setRecent((rs) => mergeNewestFirst(rs, mine, TABLE_ROWS));
-  });
+  const {
+    body,
+    readings: recent,
+    error,
+  } = useHistoryThenLive<SensorHistory>(
+    `/api/fetch/sensor?id=${sensorId}&limit=${TABLE_ROWS}`,
+    (r) => r.sensor_id === sensorId,
+    TABLE_ROWS,
+  );
+  const sensor = body?.sensor;
 
   const latest = recent[0]?.value ?? sensor?.latest?.value;
   const numeric = typeof latest === "number";

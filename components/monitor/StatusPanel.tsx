@@ -2,7 +2,8 @@
 
 import { useEffect, useState } from "react";
 import type { WireDevice } from "@/lib/devices/wire.ts";
-import { fetchJson, formatAgo } from "./format.ts";
+import { useDevices } from "../devices/use-devices.ts";
+import { formatAgo } from "./format.ts";
 import type { PanelRequest } from "./layout-store.ts";
 import { useLiveEvents, useLiveReadings } from "./live-context.tsx";
 import { PanelFrame } from "./PanelFrame.tsx";
@@ -17,21 +18,18 @@ export function StatusPanel({
   onOpen: (req: PanelRequest) => void;
   onClose: () => void;
 }) {
+  const registered = useDevices();
+  // The registered devices once loaded, then kept current by live readings and status events.
   const [devices, setDevices] = useState<DeviceRow[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(() => Date.now());
 
   useEffect(() => {
-    const abort = new AbortController();
-    fetchJson<{ devices: WireDevice[] }>("/api/devices", abort.signal).then(
-      (body) => setDevices(body.devices),
-      (err: Error) => abort.signal.aborted || setError(err.message),
-    );
+    if (registered.loaded) setDevices(registered.devices);
+  }, [registered.loaded, registered.devices]);
+
+  useEffect(() => {
     const tick = setInterval(() => setNow(Date.now()), 5000);
-    return () => {
-      abort.abort();
-      clearInterval(tick);
-    };
+    return () => clearInterval(tick);
   }, []);
 
   const upsert = (changes: DeviceRow[]) =>
@@ -70,7 +68,7 @@ export function StatusPanel({
   const offline = (devices?.length ?? 0) - online;
   return (
     <PanelFrame label="Device status" title="Devices" onClose={onClose}>
-      {error && <p className="error">{error}</p>}
+      {registered.error && <p className="error">{registered.error}</p>}
       <p className="status-counts" data-testid="status-counts">
         <span className="status-online">{online} online</span> ·{" "}
         <span className="status-offline">{offline} offline</span>

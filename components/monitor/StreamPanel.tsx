@@ -2,10 +2,10 @@
 
 import { useLayoutEffect, useRef, useState } from "react";
 import type { WireReading } from "@/lib/reading.ts";
-import { formatTime, formatValue } from "./format.ts";
 import type { PanelRequest } from "./layout-store.ts";
 import { useLiveReadings } from "./live-context.tsx";
 import { PanelFrame } from "./PanelFrame.tsx";
+import { ReadingsTable } from "./ReadingsTable.tsx";
 
 /** Rows kept in the page, so an all-day session stays fast. */
 export const MAX_STREAM_ROWS = 500;
@@ -70,45 +70,15 @@ export function StreamPanel({
         </>
       }
     >
-      <div className="table-scroll" ref={scroller} data-testid="stream-scroll">
-        <table className="readings">
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>Device</th>
-              <th>Sensor</th>
-              <th>Value</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id} data-reading-id={r.id}>
-                <td className="time">{formatTime(r.ts)}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="link"
-                    onClick={() => onOpen({ kind: "device", deviceId: r.device_id })}
-                  >
-                    {r.device_id}
-                  </button>
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    className="link"
-                    onClick={() => onOpen({ kind: "sensor", sensorId: r.sensor_id })}
-                  >
-                    {r.sensor_type}
-                  </button>
-                </td>
-                <td className={`value value-${typeof r.value}`}>{formatValue(r.value)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {rows.length === 0 && <p className="empty">Waiting for readings…</p>}
-      </div>
+      <ReadingsTable
+        readings={rows}
+        showDevice
+        showSensor
+        onOpen={onOpen}
+        empty="Waiting for readings…"
+        ref={scroller}
+        testId="stream-scroll"
+      />
     </PanelFrame>
   );
 }
