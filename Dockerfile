@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # BoCloud's two images (docker-compose.yml builds both):
 #   --target web     the Next.js app as Next's standalone server (`node server.js`, PORT 3000)
-#   --target stream  the stream sidecar (`node dist/stream.mjs`, STREAM_PORT 3001); the same image
-#                    applies the migrations (`node dist/migrate.mjs`)
+#   --target node    BoCloud's Node processes: the stream sidecar (`node dist/stream.mjs`, the
+#                    default, STREAM_PORT 3001), the worker (`node dist/worker.mjs`) and the
+#                    one-shot migration (`node dist/migrate.mjs`)
 # Both are built with the README's commands (npm ci, npm run build), hold production files only
 # (no dev dependencies, no sources) and run as the unprivileged `node` user.
 
@@ -28,7 +29,7 @@ COPY . .
 RUN mkdir -p public && BOCLOUD_STANDALONE=1 npm run build
 
 # ---- what dist/*.mjs import: esbuild left every package external (--packages=external) ----
-FROM base AS stream-deps
+FROM base AS node-deps
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --ignore-scripts
 COPY deploy/bundle-deps.mjs deploy/
@@ -43,11 +44,11 @@ RUN unused="$(node deploy/bundle-deps.mjs unused)" \
  && find node_modules/@prisma/client/runtime -name 'query_compiler_*' ! -name '*postgresql*' -delete \
  && node deploy/bundle-deps.mjs check
 
-# ---- the stream sidecar (and the one-shot migration) ----
-FROM base AS stream
+# ---- the Node processes: stream sidecar, worker, one-shot migration ----
+FROM base AS node
 ENV NODE_ENV=production \
     STREAM_PORT=3001
-COPY --from=stream-deps /app/node_modules ./node_modules
+COPY --from=node-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma/migrations ./prisma/migrations
 USER node

@@ -60,7 +60,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 }
 
 /** The database is down: a DomainError that says so, for code that catches its own calls. */
-export const DATABASE_UNAVAILABLE_SECONDS = 5;
+const DATABASE_UNAVAILABLE_SECONDS = 5;
 export function databaseUnavailable(): DomainError {
   return new DomainError(
     "unavailable",

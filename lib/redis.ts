@@ -6,7 +6,7 @@ import { log } from "./log.ts";
  * Options for a Redis connection that never queues commands while disconnected: a command
  * fails at once instead, and the connection keeps retrying in the background.
  */
-export function redisOptions(overrides: RedisOptions = {}): RedisOptions {
+function redisOptions(overrides: RedisOptions = {}): RedisOptions {
   return {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

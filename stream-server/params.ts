@@ -2,7 +2,7 @@ import { z } from "zod";
 import { dbId } from "../lib/api/query-schemas.ts";
 import { identifier } from "../lib/ingest/schema.ts";
 
-export const MAX_BACKFILL = 1000;
+const MAX_BACKFILL = 1000;
 
 const readingId = z
   .string()

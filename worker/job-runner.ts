@@ -5,7 +5,7 @@ import { sleep } from "../lib/sleep.ts";
 import { JOB_LOCK_CLASS, type Job } from "./job.ts";
 
 /** How often a worker tries to take the leases it does not hold (a dead worker's, for one). */
-export const LEASE_RETRY_MS = 2000;
+const LEASE_RETRY_MS = 2000;
 
 interface Running {
   controller: AbortController;

@@ -11,7 +11,7 @@ import { RangeControls } from "./RangeControls.tsx";
 import { TimeSeriesChart } from "./TimeSeriesChart.tsx";
 import { type ChartRange, useAggregates } from "./use-aggregates.ts";
 
-export const MAX_COMPARED = 8;
+const MAX_COMPARED = 8;
 
 /** Several numeric sensors, from any devices, on one chart. */
 export function ComparePanel(props: {

@@ -8,7 +8,7 @@ import { PanelFrame } from "./PanelFrame.tsx";
 import { ReadingsTable } from "./ReadingsTable.tsx";
 
 /** Rows kept in the page, so an all-day session stays fast. */
-export const MAX_STREAM_ROWS = 500;
+const MAX_STREAM_ROWS = 500;
 
 function keepLast(rows: WireReading[]): WireReading[] {
   return rows.length > MAX_STREAM_ROWS ? rows.slice(rows.length - MAX_STREAM_ROWS) : rows;

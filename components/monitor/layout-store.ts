@@ -4,7 +4,7 @@ import { z } from "zod";
 // versioned key; anything unreadable falls back to the default layout.
 
 export const LAYOUT_STORAGE_KEY = "bocloud.monitor.layout.v1";
-export const LAYOUT_VERSION = 1;
+const LAYOUT_VERSION = 1;
 export const GRID_COLS = 12;
 
 const position = {
@@ -45,7 +45,7 @@ const panelSchema = z.discriminatedUnion("kind", [
 export type Panel = z.infer<typeof panelSchema>;
 export type PanelPosition = Pick<Panel, "x" | "y" | "w" | "h">;
 
-export const layoutSchema = z.object({
+const layoutSchema = z.object({
   version: z.literal(LAYOUT_VERSION),
   panels: z
     .array(panelSchema)
@@ -98,7 +98,7 @@ export type PanelRequest =
   | { kind: "device"; deviceId: string }
   | { kind: "sensor"; sensorId: number };
 
-export function panelId(req: PanelRequest): string {
+function panelId(req: PanelRequest): string {
   if (req.kind === "device") return `device:${req.deviceId}`;
   if (req.kind === "sensor") return `sensor:${req.sensorId}`;
   return req.kind;

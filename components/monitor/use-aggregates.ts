@@ -29,7 +29,7 @@ const COLORS = [
   "#f778ba",
   "#a5d6ff",
 ];
-export const seriesColor = (i: number) => COLORS[i % COLORS.length];
+const seriesColor = (i: number) => COLORS[i % COLORS.length];
 
 /** One series of /api/aggregates as chart data: raw points, or buckets with their min–max band. */
 function toChart(s: Series, color: string): ChartSeries {

@@ -18,7 +18,7 @@ export function nginxInstalled(): boolean {
  * What the nginx image's entrypoint does with a template (envsubst with a list of names):
  * `$NAME` and `${NAME}` are replaced for the given names only; every other `$` is left to nginx.
  */
-export function renderTemplate(text: string, vars: Record<string, string>): string {
+function renderTemplate(text: string, vars: Record<string, string>): string {
   return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (match, braced?: string, bare?: string) => {
     const name = braced ?? bare ?? "";
     return Object.hasOwn(vars, name) ? vars[name] : match;

@@ -6,7 +6,7 @@ import { type ReadingRow, toWire } from "../reading.ts";
 import { CSV_HEADER, csvRecord } from "./csv.ts";
 
 /** Readings per database round trip (about 0.5 MB of CSV). */
-export const EXPORT_PAGE_SIZE = 5000;
+const EXPORT_PAGE_SIZE = 5000;
 
 export interface ExportTarget {
   of: ReadingsOwner;
@@ -29,7 +29,7 @@ function compactTime(d: Date): string {
  * `<device>[_<type>]_<from>_<to>.<csv|json>`, times as 20261129T100000Z ("start" without a
  * `from`; the time of the export without a `to`); only letters, digits, . _ - in it.
  */
-export function exportFilename(
+function exportFilename(
   target: Pick<ExportTarget, "deviceId" | "sensorType">,
   opts: ExportOptions,
   now: Date,

@@ -4,7 +4,7 @@ import { identifier } from "../ingest/schema.ts";
 import type { ReadingsOwner, SensorRef } from "../queries/sensor-ref.ts";
 import { DEFAULT_POINTS, MAX_POINTS } from "./buckets.ts";
 
-export const MAX_SERIES = 20;
+const MAX_SERIES = 20;
 const DAY_MS = 86_400_000;
 
 /** `sensor=<id>` or `sensor=<device_id>/<type>` (a device id never holds a "/"). */
@@ -106,5 +106,3 @@ export const exportQuery = z
           : { deviceId: q.device ?? "" };
     return { of, from: q.from, to: q.to, format: q.format };
   });
-
-export type ExportQuery = z.output<typeof exportQuery>;

@@ -11,7 +11,7 @@ import { log } from "../log.ts";
 // route handlers through lib/api/route.ts, the stream sidecar). Unknown errors become a 500
 // that reveals nothing; the details go to the log.
 
-export const errorStatus = {
+const errorStatus = {
   bad_request: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -38,7 +38,7 @@ export class ApiError extends Error {
   }
 }
 
-export interface ErrorBody {
+interface ErrorBody {
   error: { code: ErrorCode; message: string };
 }
 
@@ -52,14 +52,14 @@ const codeOfFailure: Record<Failure, ErrorCode> = {
   unavailable: "service_unavailable",
 };
 
-export interface HttpError {
+interface HttpError {
   status: number;
   headers: Record<string, string>;
   body: ErrorBody;
 }
 
 /** Any error as the API's answer: its status, headers (Retry-After) and `{"error": …}` body. */
-export function httpError(err: unknown): HttpError {
+function httpError(err: unknown): HttpError {
   const { code, message, retryAfterSeconds } = classify(err);
   const headers: Record<string, string> = {};
   if (retryAfterSeconds !== undefined) headers["Retry-After"] = String(retryAfterSeconds);

@@ -99,7 +99,7 @@ const timestamp = z
     return new Date(ms);
   });
 
-export const ingestItemSchema = z.strictObject(
+const ingestItemSchema = z.strictObject(
   { device_id: identifier, sensors, ts: timestamp.optional() },
   { error: (issue) => (issue.code === "invalid_type" ? "must be an object" : undefined) },
 );
