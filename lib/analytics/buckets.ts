@@ -2,12 +2,14 @@
 // milliseconds; a bucket k of width w is [k·w, (k+1)·w), aligned to the epoch, so the same
 // bucket has the same bounds whatever range it is seen from (a chart that pans does not shimmer).
 
+import {
+  HOUR_MS as HOUR,
+  MINUTE_MS as MINUTE,
+  TEN_MINUTES_MS as TEN_MINUTES,
+} from "./rollup-widths.ts";
+
 export const DEFAULT_POINTS = 600;
 export const MAX_POINTS = 5000;
-
-const MINUTE = 60_000;
-const TEN_MINUTES = 600_000;
-const HOUR = 3_600_000;
 
 /** How many buckets of width `w` the inclusive range [fromMs, toMs] touches. */
 export function bucketsTouched(fromMs: number, toMs: number, w: number): number {

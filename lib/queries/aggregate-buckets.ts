@@ -1,3 +1,8 @@
+import {
+  HOUR_MS as HOUR,
+  MINUTE_MS as MINUTE,
+  TEN_MINUTES_MS as TEN_MINUTES,
+} from "../analytics/rollup-widths.ts";
 import { prisma } from "../db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 
@@ -21,10 +26,6 @@ interface Partial {
   last_ts: Date;
   last_value: number;
 }
-
-const MINUTE = 60_000;
-const TEN_MINUTES = 600_000;
-const HOUR = 3_600_000;
 
 /**
  * Buckets [k·w, (k+1)·w) of the numeric readings of one sensor with fromMs <= ts < endMs,

@@ -1,3 +1,4 @@
+import { HOUR_MS, MINUTE_MS, TEN_MINUTES_MS } from "../analytics/rollup-widths.ts";
 import { prisma } from "../db.ts";
 
 /**
@@ -16,7 +17,7 @@ export async function rebuildRollups(sensorIds: bigint[]): Promise<void> {
       await tx.$executeRaw`
         INSERT INTO reading_rollups
           (sensor_id, width_ms, start_ms, count, min, max, sum, last_ts, last_id, last_value)
-        SELECT sensor_id, 60000, (extract(epoch FROM minute) * 1000)::bigint, count(*)::int,
+        SELECT sensor_id, ${MINUTE_MS}::int, (extract(epoch FROM minute) * 1000)::bigint, count(*)::int,
                min(num_value), max(num_value), sum(num_value), max(ts),
                (array_agg(id ORDER BY ts DESC, id DESC))[1],
                (array_agg(num_value ORDER BY ts DESC, id DESC))[1]
@@ -31,8 +32,8 @@ export async function rebuildRollups(sensorIds: bigint[]): Promise<void> {
                max(max), sum(sum), max(last_ts),
                (array_agg(last_id ORDER BY last_ts DESC, last_id DESC))[1],
                (array_agg(last_value ORDER BY last_ts DESC, last_id DESC))[1]
-        FROM reading_rollups CROSS JOIN (VALUES (600000), (3600000)) AS w(width_ms)
-        WHERE sensor_id = ANY(${ids}::bigint[]) AND reading_rollups.width_ms = 60000
+        FROM reading_rollups CROSS JOIN unnest(${[TEN_MINUTES_MS, HOUR_MS]}::int[]) AS w(width_ms)
+        WHERE sensor_id = ANY(${ids}::bigint[]) AND reading_rollups.width_ms = ${MINUTE_MS}
         GROUP BY sensor_id, w.width_ms, start_ms - start_ms % w.width_ms`;
     },
     { timeout: 30 * 60_000, maxWait: 10_000 },
