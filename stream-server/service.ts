@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Redis } from "ioredis";
 import { writeError } from "../lib/api/errors.ts";
 import { parseWith } from "../lib/api/parse.ts";
 import {
@@ -9,11 +8,11 @@ import {
   SESSION_COOKIE,
 } from "../lib/auth/sessions.ts";
 import { hashToken } from "../lib/auth/tokens.ts";
-import { eventsChannel, readingsChannel } from "../lib/channels.ts";
 import type { Config } from "../lib/config.ts";
 import { prisma } from "../lib/db.ts";
 import { DomainError, notFound } from "../lib/errors.ts";
 import type { LiveEvent } from "../lib/events.ts";
+import { type LiveSubscription, subscribeLive } from "../lib/live-subscription.ts";
 import { log } from "../lib/log.ts";
 import { databaseUp } from "../lib/queries/database-up.ts";
 import {
@@ -23,7 +22,6 @@ import {
   readingsAfter,
 } from "../lib/queries/readings-by-id.ts";
 import type { WireReading } from "../lib/reading.ts";
-import { createRedis } from "../lib/redis.ts";
 import { StreamClient, toBroadcast } from "./client.ts";
 import { streamQuery } from "./params.ts";
 import { Sequencer } from "./sequencer.ts";
@@ -43,13 +41,12 @@ export class StreamService {
   readonly server: Server;
   /** Each connected client with the id of the session it signed in with. */
   readonly clients = new Map<StreamClient, string>();
-  private subscriber: Redis | undefined;
+  private subscription: LiveSubscription | undefined;
   private sequencer: Sequencer | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private poll: NodeJS.Timeout | undefined;
   private sessionCheck: NodeJS.Timeout | undefined;
   private sessionCheckRunning = false;
-  private redisUp = false;
   private dropped = 0;
 
   constructor(private readonly config: Config) {
@@ -66,24 +63,12 @@ export class StreamService {
     });
     this.sequencer = sequencer;
 
-    const subscriber = createRedis({ enableOfflineQueue: true, maxRetriesPerRequest: null });
-    this.subscriber = subscriber;
-    const readings = readingsChannel();
-    subscriber.on("message", (channel: string, message: string) => {
-      if (channel === readings) sequencer.receive(JSON.parse(message) as WireReading[]);
-      else this.broadcastEvents(JSON.parse(message) as LiveEvent[]);
-    });
     // Whatever was published while the subscription was down is read from the database.
-    subscriber.on("ready", () => {
-      this.redisUp = true;
-      void sequencer.fill();
+    this.subscription = subscribeLive({
+      readings: (readings) => sequencer.receive(readings),
+      events: (events) => this.broadcastEvents(events),
+      ready: () => void sequencer.fill(),
     });
-    subscriber.on("close", () => {
-      this.redisUp = false;
-    });
-    void subscriber
-      .subscribe(readings, eventsChannel())
-      .catch((err) => log.warn({ err: String(err) }, "subscribe failed"));
 
     this.poll = setInterval(() => void sequencer.fill(), POLL_MS);
     this.heartbeat = setInterval(() => {
@@ -109,7 +94,7 @@ export class StreamService {
     // Ended streams and idle keep-alive sockets would otherwise hold the exit for seconds.
     this.server.closeAllConnections();
     await closed;
-    this.subscriber?.disconnect();
+    this.subscription?.close();
     await prisma.$disconnect();
   }
 
@@ -219,7 +204,8 @@ export class StreamService {
 
   private async health(res: ServerResponse): Promise<void> {
     const postgres = await databaseUp();
-    const ok = postgres && this.redisUp;
+    const redis = this.subscription?.up ?? false;
+    const ok = postgres && redis;
     res.writeHead(ok ? 200 : 503, {
       "Content-Type": "application/json",
       "Cache-Control": "no-store",
@@ -228,7 +214,7 @@ export class StreamService {
       JSON.stringify({
         status: ok ? "ok" : "degraded",
         postgres: postgres ? "up" : "down",
-        redis: this.redisUp ? "up" : "down",
+        redis: redis ? "up" : "down",
         clients: this.clients.size,
         dropped: this.dropped,
         head: this.sequencer?.head ?? null,

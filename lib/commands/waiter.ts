@@ -1,29 +1,24 @@
 import { EventEmitter } from "node:events";
-import type { Redis } from "ioredis";
-import { eventsChannel } from "../channels.ts";
-import type { LiveEvent } from "../events.ts";
-import { log } from "../log.ts";
-import { createRedis } from "../redis.ts";
+import { subscribeLive } from "../live-subscription.ts";
 
 /** How often a waiting long-poll looks at the database anyway (in case Redis is down). */
 export const POLL_FALLBACK_MS = 1000;
 
 const queued = new EventEmitter().setMaxListeners(0);
-let subscriber: Redis | undefined;
+let subscribed = false;
 
 /** One subscription per web process, shared by every waiting long-poll. */
 function ensureSubscribed(): void {
-  if (subscriber) return;
-  subscriber = createRedis({ enableOfflineQueue: true, maxRetriesPerRequest: null });
-  subscriber.on("message", (_channel: string, message: string) => {
-    for (const event of JSON.parse(message) as LiveEvent[]) {
-      if (event.type === "command" && event.command.status === "queued")
-        queued.emit(event.command.device_id);
-    }
+  if (subscribed) return;
+  subscribed = true;
+  subscribeLive({
+    events: (events) => {
+      for (const event of events) {
+        if (event.type === "command" && event.command.status === "queued")
+          queued.emit(event.command.device_id);
+      }
+    },
   });
-  subscriber
-    .subscribe(eventsChannel())
-    .catch((err) => log.warn({ err: String(err) }, "subscribe failed"));
 }
 
 /**

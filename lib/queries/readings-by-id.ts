@@ -56,3 +56,16 @@ export async function maxReadingId(): Promise<number> {
   >`SELECT max(id) AS max FROM readings`;
   return Number(row?.max ?? 0);
 }
+
+/**
+ * The readings after `afterId` that are final — no reading with a lower id can still be
+ * committed — oldest first, at most `limit`: the one gap-free sequence that the stream serves
+ * and the worker's jobs consume with a durable cursor.
+ */
+export async function finalReadingsAfter(
+  afterId: number,
+  opts: { limit: number; filter?: ReadingFilter },
+): Promise<WireReading[]> {
+  // Ids commit in increasing order (store-readings.ts), so every visible reading is final.
+  return readingsAfter(afterId, opts);
+}

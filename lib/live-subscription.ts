@@ -1,0 +1,56 @@
+import { eventsChannel, readingsChannel } from "./channels.ts";
+import type { LiveEvent } from "./events.ts";
+import { log } from "./log.ts";
+import type { WireReading } from "./reading.ts";
+import { createRedis } from "./redis.ts";
+
+export interface LiveHandlers {
+  /** Stored readings, a committed request at a time, in id order. */
+  readings?: (readings: WireReading[]) => void;
+  /** Status and command changes. */
+  events?: (events: LiveEvent[]) => void;
+  /** The subscription is up (again): what was published while it was down never comes. */
+  ready?: () => void;
+  down?: () => void;
+}
+
+export interface LiveSubscription {
+  readonly up: boolean;
+  close(): void;
+}
+
+/**
+ * Subscribes to what lib/publish.ts publishes (one connection, kept up in the background). The
+ * live channel is only the fast path: a subscriber that must miss nothing catches up from
+ * PostgreSQL on `ready`.
+ */
+export function subscribeLive(handlers: LiveHandlers): LiveSubscription {
+  const subscriber = createRedis({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  const readings = readingsChannel();
+  const events = eventsChannel();
+  const channels = [handlers.readings && readings, handlers.events && events].filter(
+    (c): c is string => Boolean(c),
+  );
+  const state = { up: false };
+  subscriber.on("message", (channel: string, message: string) => {
+    if (channel === readings) handlers.readings?.(JSON.parse(message) as WireReading[]);
+    else if (channel === events) handlers.events?.(JSON.parse(message) as LiveEvent[]);
+  });
+  subscriber.on("ready", () => {
+    state.up = true;
+    handlers.ready?.();
+  });
+  subscriber.on("close", () => {
+    if (state.up) handlers.down?.();
+    state.up = false;
+  });
+  void subscriber
+    .subscribe(...channels)
+    .catch((err) => log.warn({ err: String(err) }, "subscribe failed"));
+  return {
+    get up() {
+      return state.up;
+    },
+    close: () => subscriber.disconnect(),
+  };
+}
