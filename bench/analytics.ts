@@ -42,7 +42,7 @@ process.env.LOG_LEVEL ??= "warn";
 
 const { migrate } = await import("../scripts/migrate.ts");
 const { prisma } = await import("../lib/db.ts");
-const { rebuildRollups } = await import("../lib/queries/rebuild-rollups.ts");
+const { catchUpRollups } = await import("../lib/queries/roll-up.ts");
 const { aggregateSeries } = await import("../lib/analytics/aggregates.ts");
 
 function log(message: string) {
@@ -99,21 +99,21 @@ async function ensureData(): Promise<bigint> {
     const step = SPAN / READINGS; // ms between readings
     for (let first = 0; first < READINGS; first += CHUNK) {
       const last = Math.min(READINGS, first + CHUNK) - 1;
-      // Triggers off for the bulk load (session_replication_role = replica also skips the
-      // foreign key checks); the rollups are built once below from the same readings.
+      // Foreign key checks off for the bulk load (session_replication_role = replica); the
+      // rollups are built below by the rollup job's own passes.
       await db.query("BEGIN");
       await db.query("SET LOCAL session_replication_role = replica");
       await db.query(
-        `INSERT INTO readings (sensor_id, device_key, num_value, ts, received_at)
-         SELECT $1, $2, round((20 + 8 * sin(i / 20000.0) + 3 * random())::numeric, 2)::float8,
-                to_timestamp(($3::float8 + i * $4::float8 + random() * $4::float8) / 1000.0), now()
-         FROM generate_series($5::bigint, $6::bigint) AS i`,
-        [sensor.id, device.id, START, step, first, last],
+        `INSERT INTO readings (sensor_id, num_value, ts, received_at)
+         SELECT $1, round((20 + 8 * sin(i / 20000.0) + 3 * random())::numeric, 2)::float8,
+                to_timestamp(($2::float8 + i * $3::float8 + random() * $3::float8) / 1000.0), now()
+         FROM generate_series($4::bigint, $5::bigint) AS i`,
+        [sensor.id, START, step, first, last],
       );
       await db.query("COMMIT");
       log(`${last + 1} readings (${((performance.now() - started) / 1000).toFixed(0)} s)`);
     }
-    await rebuildRollups([BigInt(sensor.id)]);
+    await catchUpRollups();
     log(`rollups built (${((performance.now() - started) / 1000).toFixed(0)} s)`);
     await db.query("VACUUM ANALYZE readings");
     await db.query("VACUUM ANALYZE reading_rollups");

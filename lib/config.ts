@@ -36,6 +36,10 @@ const configSchema = z.object({
   WORKER_PORT: z.coerce.number().int().min(1).max(65535).default(3002),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Store statements a process runs at once; requests that arrive meanwhile share the next. */
+  STORE_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(2),
+  /** Readings one store statement takes at most when it combines requests. */
+  STORE_MAX_READINGS: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   REDIS_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(100),
   /** Days readings are kept (a device's retention_days overrides it); 0 keeps them forever. */

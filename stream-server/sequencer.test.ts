@@ -11,16 +11,21 @@ const reading = (id: number): WireReading => ({
   ts: new Date(0).toISOString(),
 });
 
-/** A sequencer over an in-memory "database" of stored ids. */
+/**
+ * A sequencer over an in-memory "database" of stored ids, whose horizon is the highest stored
+ * id unless the test sets one (a store still under way below it).
+ */
 function setup(stored: number[], head = 0, opts: { failFirst?: number } = {}) {
   const delivered: number[] = [];
   let failures = opts.failFirst ?? 0;
   const db = new Set(stored);
+  const state: { horizon?: number } = {};
   const sequencer = new Sequencer(head, {
+    horizon: async () => state.horizon ?? Math.max(0, ...db),
     readingsAfter: async (after, { upTo, limit }) => {
       if (failures-- > 0) throw new Error("database down");
       return [...db]
-        .filter((id) => id > after && (upTo === undefined || id <= upTo))
+        .filter((id) => id > after && id <= upTo)
         .sort((a, b) => a - b)
         .slice(0, limit)
         .map(reading);
@@ -31,7 +36,7 @@ function setup(stored: number[], head = 0, opts: { failFirst?: number } = {}) {
     pageSize: 3,
     retryMs: 5,
   });
-  return { sequencer, delivered, db };
+  return { sequencer, delivered, db, state };
 }
 
 describe("Sequencer", () => {
@@ -70,6 +75,19 @@ describe("Sequencer", () => {
     expect(sequencer.head).toBe(3);
     sequencer.receive([reading(4)]);
     expect(delivered).toEqual([1, 3, 4]);
+  });
+
+  it("waits for a store still under way below a reading that came early", async () => {
+    // 2 is committed and published; 1 belongs to a store that has not committed yet.
+    const { sequencer, delivered, db, state } = setup([2]);
+    state.horizon = 0;
+    sequencer.receive([reading(2)]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(delivered).toEqual([]);
+    // It commits (and its publish is lost): the next fill finds it below the horizon.
+    db.add(1);
+    state.horizon = 2;
+    await expect.poll(() => delivered).toEqual([1, 2]);
   });
 
   it("catches up on everything stored after its head, page by page", async () => {

@@ -1,11 +1,10 @@
 import type { WireReading } from "../lib/reading.ts";
 
 export interface SequencerOptions {
-  /** Reads stored readings with afterId < id <= upTo (all after afterId when unset), oldest first. */
-  readingsAfter: (
-    afterId: number,
-    opts: { upTo?: number; limit: number },
-  ) => Promise<WireReading[]>;
+  /** The reading horizon: every reading with an id up to it is committed or never will be. */
+  horizon: () => Promise<number>;
+  /** Reads stored readings with afterId < id <= upTo, oldest first. */
+  readingsAfter: (afterId: number, opts: { upTo: number; limit: number }) => Promise<WireReading[]>;
   /** Called with each run of readings, ids strictly increasing across calls, none skipped. */
   deliver: (readings: WireReading[]) => void;
   onError: (err: unknown) => void;
@@ -20,8 +19,9 @@ export interface SequencerOptions {
 /**
  * Turns the readings that arrive over Redis (late, out of order, twice, or not at all) into
  * one ordered stream with no gap: the database is the source of truth, Redis the fast path.
- * Readings commit in id order, so when id N is known to be stored, everything up to N can
- * be read from the database once and for all.
+ * A reading whose predecessor has been delivered goes out at once; a gap is filled from the
+ * database up to the reading horizon, below which nothing can still appear (stores commit in
+ * any order, so a gap may also be a store still under way: it waits for that one).
  */
 export class Sequencer {
   private readonly pending = new Map<number, WireReading>();
@@ -56,9 +56,8 @@ export class Sequencer {
   }
 
   /**
-   * Reads from the database everything stored after `head` (up to the newest pending reading,
-   * or everything when none is pending) and delivers it. Used for gaps, after Redis comes
-   * back, and by a periodic poll that catches readings whose publish failed.
+   * Reads from the database everything final after `head` and delivers it. Used for gaps,
+   * after Redis comes back, and by a periodic poll that catches readings whose publish failed.
    */
   fill(): Promise<void> {
     if (this.fillQueued) return this.chain;
@@ -86,20 +85,20 @@ export class Sequencer {
   }
 
   private async fillOnce(): Promise<void> {
-    for (;;) {
-      const upTo = this.pending.size > 0 ? Math.max(...this.pending.keys()) : undefined;
-      const rows = await this.opts.readingsAfter(this.head, { upTo, limit: this.pageSize });
+    const horizon = await this.opts.horizon();
+    while (this.head < horizon) {
+      const rows = await this.opts.readingsAfter(this.head, {
+        upTo: horizon,
+        limit: this.pageSize,
+      });
       // Readings may have arrived over Redis and been delivered while the query ran.
       const fresh = rows.filter((r) => r.id > this.head);
       if (fresh.length > 0) {
         this.head = fresh[fresh.length - 1].id;
         this.opts.deliver(fresh);
       }
-      if (rows.length < this.pageSize) {
-        // Ids up to `upTo` that the database does not have were rolled back: never coming.
-        if (upTo !== undefined && upTo > this.head) this.head = upTo;
-        break;
-      }
+      // Ids up to the horizon that the database does not have were rolled back: never coming.
+      if (rows.length < this.pageSize) this.head = Math.max(this.head, horizon);
     }
     for (const id of this.pending.keys()) if (id <= this.head) this.pending.delete(id);
     this.deliverContiguous();

@@ -9,7 +9,7 @@ import {
 } from "../lib/auth/sessions.ts";
 import { hashToken } from "../lib/auth/tokens.ts";
 import type { Config } from "../lib/config.ts";
-import { prisma } from "../lib/db.ts";
+import { disconnectDatabase } from "../lib/db.ts";
 import { DomainError, notFound } from "../lib/errors.ts";
 import type { LiveEvent } from "../lib/events.ts";
 import { type LiveSubscription, subscribeLive } from "../lib/live-subscription.ts";
@@ -17,8 +17,8 @@ import { log } from "../lib/log.ts";
 import { databaseUp } from "../lib/queries/database-up.ts";
 import {
   latestReadings,
-  maxReadingId,
   type ReadingFilter,
+  readingHorizon,
   readingsAfter,
 } from "../lib/queries/readings-by-id.ts";
 import type { WireReading } from "../lib/reading.ts";
@@ -56,7 +56,8 @@ export class StreamService {
   }
 
   async start(): Promise<void> {
-    const sequencer = new Sequencer(await maxReadingId(), {
+    const sequencer = new Sequencer(await readingHorizon(), {
+      horizon: readingHorizon,
       readingsAfter: (afterId, opts) => readingsAfter(afterId, opts),
       deliver: (readings) => this.broadcast(readings),
       onError: (err) => log.warn({ err: String(err) }, "could not read readings from the database"),
@@ -95,7 +96,7 @@ export class StreamService {
     this.server.closeAllConnections();
     await closed;
     this.subscription?.close();
-    await prisma.$disconnect();
+    await disconnectDatabase();
   }
 
   private broadcast(readings: WireReading[]): void {

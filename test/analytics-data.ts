@@ -57,7 +57,7 @@ async function ids(): Promise<AnalyticsData | null> {
   const by = (t: string) => BigInt(rows.find((r) => r.type === t)?.id ?? 0);
   const a = rows.find((r) => r.device_id === "analytics-a");
   const [{ n }] = await sql<{ n: string }>(
-    "SELECT count(*) AS n FROM readings WHERE device_key = $1",
+    "SELECT count(*) AS n FROM readings r JOIN sensors s ON s.id = r.sensor_id WHERE s.device_key = $1",
     [a?.device_db_id],
   );
   return {
@@ -73,13 +73,13 @@ async function ids(): Promise<AnalyticsData | null> {
  * analytics-a: `temperature`, about 973 000 numbers over 2025 (one every ~31.5 s, random
  * fractions, every 500th at the same ms as the one before, nothing between GAP_START and
  * GAP_END); `state`, 30 000 numbers, booleans and AWKWARD_STRINGS in turn.
- * analytics-b: `humidity`, 100 000 numbers over 2025, inserted with the rollup trigger on.
+ * analytics-b: `humidity`, 100 000 numbers over 2025.
  */
 export async function analyticsData(): Promise<AnalyticsData> {
   const existing = await ids();
   if (existing) return existing;
   pointPrismaAtTestDatabase();
-  const { rebuildRollups } = await import("@/lib/queries/rebuild-rollups.ts");
+  const { catchUpRollups } = await import("@/lib/queries/roll-up.ts");
 
   const [a] = await sql<{ id: string }>(
     "INSERT INTO devices (device_id, name) VALUES ('analytics-a', 'generating') RETURNING id",
@@ -101,18 +101,18 @@ export async function analyticsData(): Promise<AnalyticsData> {
   const humidity = await sensor(b.id, "humidity");
 
   const year = YEAR_END - YEAR_START;
-  // Bulk load without triggers (and foreign key checks); rollups are rebuilt below.
+  // Bulk load without foreign key checks; rolled up below.
   await sql(
     `DO $$ BEGIN
        SET LOCAL session_replication_role = replica;
-       INSERT INTO readings (sensor_id, device_key, num_value, ts)
-       SELECT ${temperature}, ${a.id}, 18 + 6 * sin(j / 4000.0) + 2 * random(), to_timestamp(t / 1000.0)
+       INSERT INTO readings (sensor_id, num_value, ts)
+       SELECT ${temperature}, 18 + 6 * sin(j / 4000.0) + 2 * random(), to_timestamp(t / 1000.0)
        FROM generate_series(1::bigint, 1000000) AS i,
             LATERAL (SELECT CASE WHEN i % 500 = 1 THEN i - 1 ELSE i END AS j) AS jj,
             LATERAL (SELECT ${YEAR_START} + floor(j * ${year / 1_000_000}) + (j * 7919) % 15000 AS t) AS tt
        WHERE t < ${GAP_START} OR t >= ${GAP_END};
-       INSERT INTO readings (sensor_id, device_key, num_value, text_value, bool_value, ts)
-       SELECT ${state}, ${a.id},
+       INSERT INTO readings (sensor_id, num_value, text_value, bool_value, ts)
+       SELECT ${state},
               CASE WHEN i % 3 = 0 THEN round((random() * 200 - 100)::numeric, 2)::float8 END,
               CASE WHEN i % 3 = 1 THEN (${sqlArray(AWKWARD_STRINGS)})[1 + (i / 3) % ${AWKWARD_STRINGS.length}] END,
               CASE WHEN i % 3 = 2 THEN i % 2 = 0 END,
@@ -121,13 +121,13 @@ export async function analyticsData(): Promise<AnalyticsData> {
      END $$`,
   );
   await sql(
-    `INSERT INTO readings (sensor_id, device_key, num_value, ts)
-     SELECT $1, $2, round((50 + 30 * cos(i / 900.0) + random())::numeric, 1)::float8,
-            to_timestamp(($3::float8 + i * $4::float8) / 1000.0)
+    `INSERT INTO readings (sensor_id, num_value, ts)
+     SELECT $1, round((50 + 30 * cos(i / 900.0) + random())::numeric, 1)::float8,
+            to_timestamp(($2::float8 + i * $3::float8) / 1000.0)
      FROM generate_series(0, 99999) AS i`,
-    [humidity, b.id, YEAR_START, year / 100_000],
+    [humidity, YEAR_START, year / 100_000],
   );
-  await rebuildRollups([temperature, state]);
+  await catchUpRollups();
   await sql("ANALYZE readings");
   await sql("ANALYZE reading_rollups");
   await sql("UPDATE devices SET name = 'ready' WHERE id IN ($1, $2)", [a.id, b.id]);

@@ -33,10 +33,10 @@ beforeAll(async () => {
     old.id,
   ]);
   await client.query(
-    `INSERT INTO readings (sensor_id, device_key, num_value, ts)
-     SELECT $1, $2, i, now() - interval '3 days' + i * interval '1 second'
+    `INSERT INTO readings (sensor_id, num_value, ts)
+     SELECT $1, i, now() - interval '3 days' + i * interval '1 second'
      FROM generate_series(1, 1000) AS i`,
-    [sensor.id, old.id],
+    [sensor.id],
   );
   await client.query(
     `INSERT INTO devices (device_id, name, status, last_seen_at, offline_after_seconds)
@@ -67,7 +67,7 @@ describe("two workers at once", () => {
   it("share the jobs: each is held by exactly one of them", async () => {
     await expect
       .poll(async () => (await Promise.all(workers.map(jobsOf))).flat().sort(), { timeout: 10_000 })
-      .toEqual(["retention", "sweeper"]);
+      .toEqual(["retention", "rollups", "sweeper"]);
   });
 
   it("sweep once: the device goes offline with one event", async () => {

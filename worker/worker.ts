@@ -1,11 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { Config } from "../lib/config.ts";
-import { prisma } from "../lib/db.ts";
+import { disconnectDatabase } from "../lib/db.ts";
 import { log } from "../lib/log.ts";
 import { disconnectPublisher } from "../lib/publish.ts";
 import { databaseUp } from "../lib/queries/database-up.ts";
 import { JobRunner } from "./job-runner.ts";
 import { retentionJob } from "./jobs/retention.ts";
+import { rollups } from "./jobs/rollups.ts";
 import { sweeper } from "./jobs/sweeper.ts";
 
 /**
@@ -14,7 +15,7 @@ import { sweeper } from "./jobs/sweeper.ts";
  * whether PostgreSQL answers and which jobs this worker holds.
  */
 export class Worker {
-  readonly runner = new JobRunner([sweeper, retentionJob()]);
+  readonly runner = new JobRunner([sweeper, retentionJob(), rollups]);
   private readonly server: Server;
 
   constructor(private readonly config: Config) {
@@ -45,6 +46,6 @@ export class Worker {
     await this.runner.stop();
     await new Promise((resolve) => this.server.close(resolve));
     disconnectPublisher();
-    await prisma.$disconnect();
+    await disconnectDatabase();
   }
 }

@@ -1,15 +1,16 @@
 import { log } from "../log.ts";
 import { exportPage } from "../queries/export-page.ts";
-import { maxReadingId } from "../queries/readings-by-id.ts";
-import type { ReadingsOwner } from "../queries/sensor-ref.ts";
+import { readingHorizon } from "../queries/readings-by-id.ts";
 import { type ReadingRow, toWire } from "../reading.ts";
 import { CSV_HEADER, csvRecord } from "./csv.ts";
+import { MergedReadings } from "./merged-readings.ts";
 
 /** Readings per database round trip (about 0.5 MB of CSV). */
 const EXPORT_PAGE_SIZE = 5000;
 
 export interface ExportTarget {
-  of: ReadingsOwner;
+  /** One sensor, or every sensor of the device. */
+  sensorIds: bigint[];
   deviceId: string;
   /** Set when one sensor is exported. */
   sensorType?: string;
@@ -47,15 +48,19 @@ function exportFilename(
  * The readings of a device or sensor as a streamed CSV or JSON download, oldest first. The
  * body is a pull stream: the next page is read from PostgreSQL only when the previous one
  * has been taken by the client, so memory stays flat however many readings there are. It
- * holds the readings committed before the export began (ids up to the highest one then).
+ * holds the readings that were final when the export began (ids up to the reading horizon).
  * The first page is read before answering, so an unreachable database is still a 503.
  */
 export async function exportResponse(target: ExportTarget, opts: ExportOptions): Promise<Response> {
   const now = new Date();
-  const range = { from: opts.from, to: opts.to, upTo: BigInt(await maxReadingId()) };
+  const range = { from: opts.from, to: opts.to, upTo: BigInt(await readingHorizon()) };
   const csv = opts.format === "csv";
-  let page: ReadingRow[] | null = await exportPage(target.of, range, null, EXPORT_PAGE_SIZE);
-  let last: { ts: Date; id: bigint } | null = null;
+  const readings = new MergedReadings(
+    target.sensorIds,
+    (sensorId, last, limit) => exportPage(sensorId, range, last, limit),
+    Math.max(500, Math.ceil(EXPORT_PAGE_SIZE / Math.max(1, target.sensorIds.length))),
+  );
+  let page: ReadingRow[] | null = await readings.next(EXPORT_PAGE_SIZE);
   let first = true;
   let sent = 0;
   let cancelled = false;
@@ -65,7 +70,7 @@ export async function exportResponse(target: ExportTarget, opts: ExportOptions):
     {
       async pull(controller) {
         try {
-          const rows = page ?? (await exportPage(target.of, range, last, EXPORT_PAGE_SIZE));
+          const rows = page ?? (await readings.next(EXPORT_PAGE_SIZE));
           page = null;
           if (cancelled) return;
           let text = first ? (csv ? CSV_HEADER : "[") : "";
@@ -79,7 +84,6 @@ export async function exportResponse(target: ExportTarget, opts: ExportOptions):
           first = false;
           const done = rows.length < EXPORT_PAGE_SIZE;
           if (done && !csv) text += sent === 0 ? "]\n" : "\n]\n";
-          if (rows.length) last = { ts: rows[rows.length - 1].ts, id: rows[rows.length - 1].id };
           if (text) controller.enqueue(encoder.encode(text));
           if (done) controller.close();
         } catch (err) {

@@ -1,8 +1,8 @@
 import type { z } from "zod";
-import type { DevicePrincipal } from "../auth/device-principal.ts";
+import type { DeviceCredential } from "../auth/device-principal.ts";
 import type { Operator } from "../auth/sessions.ts";
 import { MAX_JSON_BODY_BYTES } from "../limits.ts";
-import { checkSameOrigin, requestOperator, requestPrincipal, SAFE_METHODS } from "./access.ts";
+import { checkSameOrigin, requestCredential, requestOperator, SAFE_METHODS } from "./access.ts";
 import { errorResponse } from "./errors.ts";
 import { parseWith, type QueryOptions, queryObject } from "./parse.ts";
 import { readJsonBody } from "./read-json-body.ts";
@@ -39,7 +39,8 @@ export interface RouteContext<
   query: Out<Q>;
   body: Out<B>;
   operator: A extends "operator" | "admin" ? Operator : undefined;
-  principal: A extends "device" ? DevicePrincipal : undefined;
+  /** The device's token (or nothing, in open mode); resolvePrincipal says whose it is. */
+  device: A extends "device" ? DeviceCredential : undefined;
 }
 
 type SegmentContext = { params: Promise<Record<string, string | string[]>> };
@@ -71,7 +72,7 @@ export function route<
         spec.access === "operator" || spec.access === "admin"
           ? await requestOperator(request, spec.access === "admin" ? "admin" : undefined)
           : undefined;
-      const principal = spec.access === "device" ? await requestPrincipal(request) : undefined;
+      const device = spec.access === "device" ? requestCredential(request) : undefined;
       const params = spec.params && parseWith(spec.params, await segment?.params, "path");
       const query =
         spec.query &&
@@ -79,7 +80,7 @@ export function route<
       const body =
         spec.body &&
         parseWith(spec.body, await readJsonBody(request, spec.maxBodyBytes ?? MAX_JSON_BODY_BYTES));
-      return await handler({ request, params, query, body, operator, principal } as RouteContext<
+      return await handler({ request, params, query, body, operator, device } as RouteContext<
         A,
         P,
         Q,

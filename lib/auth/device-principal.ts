@@ -1,5 +1,5 @@
 import { prisma } from "../db.ts";
-import { forbidden } from "../errors.ts";
+import { DomainError, forbidden } from "../errors.ts";
 import { hashToken } from "./tokens.ts";
 
 /** Who is writing: a device with its own token, a gateway for its devices, or anyone (open mode). */
@@ -7,6 +7,9 @@ export type DevicePrincipal =
   | { kind: "open" }
   | { kind: "device"; deviceId: string }
   | { kind: "gateway"; gatewayKey: bigint; gatewayId: string };
+
+/** What a device presents: nothing in open mode, else the token of a device or a gateway. */
+export type DeviceCredential = { kind: "open" } | { kind: "token"; token: string };
 
 /** The device or gateway a token belongs to; null when it is revoked, rotated or mistyped. */
 export async function principalForToken(
@@ -23,6 +26,16 @@ export async function principalForToken(
     select: { id: true, gatewayId: true },
   });
   return gateway ? { kind: "gateway", gatewayKey: gateway.id, gatewayId: gateway.gatewayId } : null;
+}
+
+/** Who presented the credential; unauthorized for a token that is not (or no longer) valid. */
+export async function resolvePrincipal(credential: DeviceCredential): Promise<DevicePrincipal> {
+  if (credential.kind === "open") return credential;
+  const principal = await principalForToken(credential.token);
+  if (!principal) {
+    throw new DomainError("unauthorized", "The token is not valid (revoked, rotated or mistyped).");
+  }
+  return principal;
 }
 
 /** Forbidden unless the principal may act for every one of these devices. */
@@ -46,11 +59,4 @@ export async function authorizeDevices(
   if (other) {
     throw forbidden(`Gateway "${principal.gatewayId}" may not act for device "${other}".`);
   }
-}
-
-/** Whose rate a request counts against: the device, the gateway, or (open mode) each device named. */
-export function rateKeys(principal: DevicePrincipal, deviceIds: string[]): string[] {
-  if (principal.kind === "device") return [`device ${principal.deviceId}`];
-  if (principal.kind === "gateway") return [`gateway ${principal.gatewayId}`];
-  return [...new Set(deviceIds)].map((id) => `device ${id}`);
 }

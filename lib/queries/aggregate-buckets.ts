@@ -5,6 +5,7 @@ import {
 } from "../analytics/rollup-widths.ts";
 import { prisma } from "../db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import { BUCKET } from "./reading-index.ts";
 
 /** One bucket of a sensor's numeric readings; `start_ms` = k · width, epoch milliseconds. */
 export interface BucketRow {
@@ -34,15 +35,18 @@ interface Partial {
  * - an hour of `reading_rollups` that lies wholly inside the range and inside one bucket is
  *   taken whole (one index range scan, 8 760 rows for a year);
  * - an hour that a bucket boundary (or fromMs / endMs) cuts is taken by its 10-minute
- *   windows, a cut 10-minute window by its minutes (one index probe per cut window);
- * - a minute that a boundary cuts is read from `readings` itself (one probe per cut minute).
+ *   windows; a cut 10-minute window by its minutes where it has minute rows (a dense window),
+ *   else from `readings` itself (one index key: the readings index is by 10 minutes);
+ * - a minute that a boundary cuts is read from `readings` (one probe per cut minute).
  *
- * So the work grows with the number of hours in the range plus the number of buckets, not
- * with the number of readings (and bucket widths from an hour up are whole minutes, from two
- * hours whole 10 minutes, so their boundaries cut no minute: see lib/analytics/buckets.ts).
- * The parts run in one transaction (one connection) and are merged here. Their windows never
- * overlap, so the newest reading of a bucket is the `last` of the part with the newest
- * `last_ts`.
+ * The rollups hold the readings up to the rollup job's cursor; those after it are added from
+ * `readings` (the tail, usually the last second or so). The parts run in one REPEATABLE READ
+ * transaction, so rollups, cursor and readings are seen at one moment, and the raw parts read
+ * only readings up to the cursor: no reading is counted twice or missed. So the work grows
+ * with the number of hours in the range plus the number of buckets, not with the number of
+ * readings (bucket widths from an hour up are whole minutes, from two hours whole 10 minutes,
+ * so their boundaries cut no minute: see lib/analytics/buckets.ts). Parts never overlap, so
+ * the newest reading of a bucket is the `last` of the part with the newest `last_ts`.
  */
 export async function aggregateBuckets(
   sensorId: bigint,
@@ -54,12 +58,22 @@ export async function aggregateBuckets(
   const f = BigInt(fromMs);
   const e = BigInt(endMs);
   const W = BigInt(w);
-  // Where the range is cut: its two ends and every bucket boundary inside it.
+  // Where the range is cut: its two ends and every bucket boundary inside it; the cut
+  // 10-minute windows, and whether each has minute rows.
   const cuts = Prisma.sql`
     WITH cuts AS (
       SELECT ${f}::bigint AS b UNION SELECT ${e}::bigint
       UNION SELECT k * ${W}::bigint
       FROM generate_series(${f}::bigint / ${W}::bigint + 1, (${e}::bigint - 1) / ${W}::bigint) AS k
+    ),
+    cut_tens AS (
+      SELECT t.c, coalesce(r.has_minutes, false) AS dense
+      FROM (SELECT DISTINCT b - b % ${TEN_MINUTES} AS c FROM cuts WHERE b % ${TEN_MINUTES} <> 0) AS t
+      LEFT JOIN reading_rollups r
+        ON r.sensor_id = ${s} AND r.width_ms = ${TEN_MINUTES} AND r.start_ms = t.c
+    ),
+    rolled AS (
+      SELECT coalesce((SELECT reading_id FROM job_cursors WHERE job = 'rollups'), 0) AS id
     )`;
 
   const hours = prisma.$queryRaw<Partial[]>`
@@ -72,10 +86,10 @@ export async function aggregateBuckets(
       AND r.start_ms / ${W}::bigint = (r.start_ms + ${HOUR - 1}) / ${W}::bigint
     GROUP BY 1`;
 
-  /** The uncut windows of `width` inside the cut windows of `cutWidth`. */
-  const within = (cutWidth: number, width: number) => prisma.$queryRaw<Partial[]>`
+  /** The uncut windows of `width` inside the cut windows `cut` (a select of `c`) of `cutWidth`. */
+  const within = (cut: Prisma.Sql, cutWidth: number, width: number) => prisma.$queryRaw<Partial[]>`
     ${cuts}
-    SELECT x.* FROM (SELECT DISTINCT b - b % ${cutWidth} AS c FROM cuts WHERE b % ${cutWidth} <> 0) AS cut
+    SELECT x.* FROM (${cut}) AS cut
     CROSS JOIN LATERAL (
       SELECT r.start_ms / ${W}::bigint AS k, sum(r.count)::bigint AS count, min(r.min) AS min,
              max(r.max) AS max, sum(r.sum) AS sum, max(r.last_ts) AS last_ts,
@@ -88,30 +102,57 @@ export async function aggregateBuckets(
       GROUP BY 1
     ) AS x`;
 
-  const raw = prisma.$queryRaw<Partial[]>`
+  /** Readings (numeric, up to `upTo`) of `windows` (a select of `c`, each `width` long). */
+  const raw = (windows: Prisma.Sql, width: number) => prisma.$queryRaw<Partial[]>`
     ${cuts}
-    SELECT x.* FROM (SELECT DISTINCT b - b % ${MINUTE} AS m FROM cuts WHERE b % ${MINUTE} <> 0) AS cut
+    SELECT x.* FROM (${windows}) AS cut, rolled
     CROSS JOIN LATERAL (
       SELECT (extract(epoch FROM r.ts) * 1000)::bigint / ${W}::bigint AS k, count(*) AS count,
              min(r.num_value) AS min, max(r.num_value) AS max, sum(r.num_value) AS sum,
              max(r.ts) AS last_ts,
              (array_agg(r.num_value ORDER BY r.ts DESC, r.id DESC))[1] AS last_value
       FROM readings r
-      WHERE r.sensor_id = ${s} AND r.num_value IS NOT NULL
-        AND r.ts >= to_timestamp(greatest(cut.m, ${f}::bigint) / 1000.0)
-        AND r.ts < to_timestamp(least(cut.m + ${MINUTE}, ${e}::bigint) / 1000.0)
+      WHERE r.sensor_id = ${s} AND r.num_value IS NOT NULL AND r.id <= rolled.id
+        AND ${BUCKET} = to_timestamp((cut.c - cut.c % ${TEN_MINUTES}) / 1000.0)
+        AND r.ts >= to_timestamp(greatest(cut.c, ${f}::bigint) / 1000.0)
+        AND r.ts < to_timestamp(least(cut.c + ${width}, ${e}::bigint) / 1000.0)
       GROUP BY 1
     ) AS x`;
 
+  // The readings the rollup job has not reached yet.
+  const tail = prisma.$queryRaw<Partial[]>`
+    ${cuts}
+    SELECT (extract(epoch FROM r.ts) * 1000)::bigint / ${W}::bigint AS k, count(*) AS count,
+           min(r.num_value) AS min, max(r.num_value) AS max, sum(r.num_value) AS sum,
+           max(r.ts) AS last_ts, (array_agg(r.num_value ORDER BY r.ts DESC, r.id DESC))[1] AS last_value
+    FROM readings r, rolled
+    WHERE r.id > rolled.id AND r.sensor_id = ${s} AND r.num_value IS NOT NULL
+      AND r.ts >= to_timestamp(${f}::bigint / 1000.0) AND r.ts < to_timestamp(${e}::bigint / 1000.0)
+    GROUP BY 1`;
+
+  const denseTens = Prisma.sql`SELECT c FROM cut_tens WHERE dense`;
+  const sparseTens = Prisma.sql`SELECT c FROM cut_tens WHERE NOT dense`;
+  const cutMinutesOfDense = Prisma.sql`
+    SELECT DISTINCT b - b % ${MINUTE} AS c FROM cuts
+    WHERE b % ${MINUTE} <> 0 AND b - b % ${TEN_MINUTES} IN (SELECT c FROM cut_tens WHERE dense)`;
   // JIT compilation would cost more than the whole query: the planner's estimates for the
   // probes are far too high, and it would compile.
-  const [, ...parts] = await prisma.$transaction([
-    prisma.$executeRaw`SET LOCAL jit = off`,
-    hours,
-    within(HOUR, TEN_MINUTES),
-    within(TEN_MINUTES, MINUTE),
-    raw,
-  ]);
+  const [, ...parts] = await prisma.$transaction(
+    [
+      prisma.$executeRaw`SET LOCAL jit = off`,
+      hours,
+      within(
+        Prisma.sql`SELECT DISTINCT b - b % ${HOUR} AS c FROM cuts WHERE b % ${HOUR} <> 0`,
+        HOUR,
+        TEN_MINUTES,
+      ),
+      within(denseTens, TEN_MINUTES, MINUTE),
+      raw(cutMinutesOfDense, MINUTE),
+      raw(sparseTens, TEN_MINUTES),
+      tail,
+    ],
+    { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
+  );
   const buckets = new Map<bigint, Omit<Partial, "k">>();
   for (const part of parts) {
     for (const p of part) {

@@ -1,22 +1,20 @@
-import { prisma } from "../db.ts";
+import { pool } from "../db.ts";
 
 /**
- * Deletes up to `limit` of a device's readings measured before `before`, oldest first, in one
- * short statement; returns how many. The rows are found on the (device_key, ts, id) index and
- * deleted by id; the DELETE trigger on `readings` corrects their rollups in the same
- * transaction. Takes no lock that ingestion waits for (ingestion only inserts), except the
- * rollup rows of the windows it empties, for the moment of this transaction. One worker at a
- * time runs retention (its job lease), so passes never collide.
+ * Deletes up to `limit` of a sensor's readings measured before `before`, oldest first, and
+ * corrects the rollups of the windows they leave, in one short transaction (the SQL function
+ * bocloud_forget_readings); returns how many were deleted. Ingestion never waits for it (it
+ * only inserts); the rollup job waits for the moment of this transaction. One worker at a time
+ * runs retention (its job lease), so passes never collide.
  */
 export async function deleteOldReadings(
-  deviceKey: bigint,
+  sensorId: bigint,
   before: Date,
   limit: number,
 ): Promise<number> {
-  return prisma.$executeRaw`
-    DELETE FROM readings WHERE id IN (
-      SELECT id FROM readings
-      WHERE device_key = ${deviceKey} AND ts < ${before}
-      ORDER BY ts, id
-      LIMIT ${limit})`;
+  const { rows } = await pool.query<{ deleted: number }>(
+    "SELECT bocloud_forget_readings($1, $2, $3) AS deleted",
+    [sensorId, before, limit],
+  );
+  return rows[0].deleted;
 }

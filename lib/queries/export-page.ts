@@ -1,34 +1,33 @@
 import { prisma } from "../db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { ReadingRow } from "../reading.ts";
+import { after, OLDEST_FIRST, timeRange } from "./reading-index.ts";
 import { READING_SELECT } from "./reading-select.ts";
-import { ownerCondition, type ReadingsOwner } from "./sensor-ref.ts";
 
 export interface ExportRange {
   from?: Date;
   to?: Date;
-  /** Only readings with id <= upTo: those committed before the export began. */
+  /** Only readings with id <= upTo: those final when the export began. */
   upTo: bigint;
 }
 
 /**
- * The next page of an export, oldest first (by ts, then id), after the reading `after`.
- * Keyset paging on the (…, ts DESC, id DESC) indexes: every page is one short index range
- * scan, and no transaction stays open while the client downloads.
+ * The next page of one sensor's readings for an export, oldest first (by ts, then id), after
+ * the reading `last`. Keyset paging: every page is a short index range scan, and no
+ * transaction stays open while the client downloads.
  */
 export async function exportPage(
-  of: ReadingsOwner,
+  sensorId: bigint,
   range: ExportRange,
-  after: { ts: Date; id: bigint } | null,
+  last: { ts: Date; id: bigint } | null,
   limit: number,
 ): Promise<ReadingRow[]> {
-  const conditions = [ownerCondition(of), Prisma.sql`r.id <= ${range.upTo}`];
-  if (range.from) conditions.push(Prisma.sql`r.ts >= ${range.from}`);
-  if (range.to) conditions.push(Prisma.sql`r.ts <= ${range.to}`);
-  if (after) conditions.push(Prisma.sql`(r.ts, r.id) > (${after.ts}, ${after.id})`);
+  const conditions = [
+    Prisma.sql`r.sensor_id = ${sensorId}`,
+    Prisma.sql`r.id <= ${range.upTo}`,
+    ...timeRange(range.from, range.to),
+    ...(last ? after(last) : []),
+  ];
   return prisma.$queryRaw<ReadingRow[]>`
-    ${READING_SELECT}
-    WHERE ${Prisma.join(conditions, " AND ")}
-    ORDER BY r.ts, r.id
-    LIMIT ${limit}`;
+    ${READING_SELECT} WHERE ${Prisma.join(conditions, " AND ")} ${OLDEST_FIRST} LIMIT ${limit}`;
 }

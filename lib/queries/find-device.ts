@@ -1,6 +1,7 @@
 import { prisma } from "../db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { readingValueOf, type StoredValue } from "../reading.ts";
+import { NEWEST_FIRST } from "./reading-index.ts";
 
 export interface SensorSummary {
   id: number;
@@ -32,7 +33,7 @@ export const SENSOR_WITH_LATEST = {
     l.id AS reading_id, l.num_value, l.text_value, l.bool_value, l.ts`,
   latest: Prisma.sql`LEFT JOIN LATERAL (
       SELECT r.id, r.num_value, r.text_value, r.bool_value, r.ts FROM readings r
-      WHERE r.sensor_id = s.id ORDER BY r.ts DESC, r.id DESC LIMIT 1
+      WHERE r.sensor_id = s.id ${NEWEST_FIRST} LIMIT 1
     ) l ON true`,
 };
 

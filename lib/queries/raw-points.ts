@@ -1,4 +1,6 @@
 import { prisma } from "../db.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import { OLDEST_FIRST, timeRange } from "./reading-index.ts";
 
 export interface RawPointRow {
   id: bigint;
@@ -18,7 +20,7 @@ export async function rawPoints(
 ): Promise<RawPointRow[]> {
   return prisma.$queryRaw<RawPointRow[]>`
     SELECT r.id, r.ts, r.num_value FROM readings r
-    WHERE r.sensor_id = ${sensorId} AND r.ts >= ${from} AND r.ts <= ${to}
-    ORDER BY r.ts, r.id
+    WHERE ${Prisma.join([Prisma.sql`r.sensor_id = ${sensorId}`, ...timeRange(from, to)], " AND ")}
+    ${OLDEST_FIRST}
     LIMIT ${limit}`;
 }

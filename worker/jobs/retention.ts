@@ -23,30 +23,30 @@ export interface RetentionOptions {
 export interface RetentionResult {
   /** Readings deleted. */
   deleted: number;
-  /** Devices whose readings expire (whether or not any were old enough). */
-  devices: number;
+  /** Sensors whose readings expire (whether or not any were old enough). */
+  sensors: number;
   batches: number;
 }
 
 /**
- * One retention pass: for every device whose readings expire, deletes the readings measured
- * more than its period ago (ts < now − days), oldest first, `batchSize` at a time, each batch
- * its own short transaction, with a pause after each. Ingestion goes on meanwhile: it only
- * inserts, so it never waits for a batch (see deleteOldReadings for the one exception).
+ * One retention pass: for every sensor whose readings expire (its device's period), deletes
+ * the readings measured more than the period ago (ts < now − days), oldest first, `batchSize`
+ * at a time, each batch its own short transaction (rollups corrected in it), with a pause
+ * after each. Ingestion goes on meanwhile: it only inserts, so it never waits for a batch.
  */
 export async function runRetention(opts: RetentionOptions = {}): Promise<RetentionResult> {
   const days = opts.days ?? config().RETENTION_DAYS;
   const batchSize = opts.batchSize ?? 5000;
   const pauseMs = opts.pauseMs ?? 100;
   const now = opts.now ?? (() => new Date());
-  const result: RetentionResult = { deleted: 0, devices: 0, batches: 0 };
+  const result: RetentionResult = { deleted: 0, sensors: 0, batches: 0 };
   const targets = await retentionTargets(days);
-  result.devices = targets.length;
-  for (const device of targets) {
-    const before = new Date(now().getTime() - device.days * DAY_MS);
+  result.sensors = targets.length;
+  for (const sensor of targets) {
+    const before = new Date(now().getTime() - sensor.days * DAY_MS);
     for (;;) {
       if (opts.signal?.aborted) return result;
-      const deleted = await deleteOldReadings(device.key, before, batchSize);
+      const deleted = await deleteOldReadings(sensor.sensor_id, before, batchSize);
       result.batches++;
       result.deleted += deleted;
       if (deleted < batchSize) break;

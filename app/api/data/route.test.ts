@@ -58,7 +58,7 @@ describe("POST /api/data", () => {
     expect(values).toEqual({ state: "on", code: "42", level: 42, big: 1e300, tiny: -0.000123 });
     const stored = await sql<{ t: string | null; n: number | null }>(
       `SELECT r.text_value AS t, r.num_value AS n FROM readings r JOIN sensors s ON s.id = r.sensor_id
-       JOIN devices d ON d.id = r.device_key WHERE d.device_id = $1 AND s.type = 'code'`,
+       JOIN devices d ON d.id = s.device_key WHERE d.device_id = $1 AND s.type = 'code'`,
       [device],
     );
     expect(stored).toEqual([{ t: "42", n: null }]);

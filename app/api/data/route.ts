@@ -9,8 +9,8 @@ import { MAX_BODY_BYTES } from "@/lib/limits.ts";
  */
 export const POST = route(
   { access: "device", body: ingestBodySchema, maxBodyBytes: MAX_BODY_BYTES },
-  async ({ principal, body }) => {
-    const { readings, commands } = await ingest(principal, body);
+  async ({ device, body }) => {
+    const { readings, commands } = await ingest(device, body);
     return Response.json({ count: readings.length, readings, commands }, { status: 201 });
   },
 );

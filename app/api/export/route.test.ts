@@ -86,7 +86,7 @@ async function* expectedRows(where: string, params: unknown[]): AsyncGenerator<D
     const rows: DbRow[] = await sql<DbRow>(
       `SELECT r.id, d.device_id, r.sensor_id, s.type AS sensor_type, r.num_value, r.text_value,
               r.bool_value, r.ts
-       FROM readings r JOIN sensors s ON s.id = r.sensor_id JOIN devices d ON d.id = r.device_key
+       FROM readings r JOIN sensors s ON s.id = r.sensor_id JOIN devices d ON d.id = s.device_key
        WHERE ${where} ${after ? `AND (r.ts, r.id) > ($${params.length + 1}, $${params.length + 2})` : ""}
        ORDER BY r.ts, r.id LIMIT 50000`,
       after ? [...params, after.ts, after.id] : params,
@@ -134,7 +134,7 @@ describe("GET /api/export", () => {
     let bytes = 0;
     const sampler = setInterval(() => samples.push({ bytes, kb: rssKb(pid) }), 25);
     const parser = new CsvParser();
-    const expected = expectedRows("r.device_key = $1", [data.deviceA.dbId]);
+    const expected = expectedRows("s.device_key = $1", [data.deviceA.dbId]);
     const decoder = new TextDecoder();
     let rows = 0;
     let header: string[] | undefined;

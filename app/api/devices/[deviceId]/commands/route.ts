@@ -1,5 +1,5 @@
 import { route } from "@/lib/api/route.ts";
-import { authorizeDevices } from "@/lib/auth/device-principal.ts";
+import { authorizeDevices, resolvePrincipal } from "@/lib/auth/device-principal.ts";
 import { pollCommands } from "@/lib/commands/long-poll.ts";
 import { commandSchema, deviceParams, pollQuerySchema } from "@/lib/devices/schemas.ts";
 import { publishCommands } from "@/lib/publish.ts";
@@ -13,8 +13,8 @@ import { requireDevice } from "@/lib/queries/require-device.ts";
  */
 export const GET = route(
   { access: "device", params: deviceParams, query: pollQuerySchema },
-  async ({ request, principal, params: { deviceId }, query }) => {
-    await authorizeDevices(principal, [deviceId]);
+  async ({ request, device, params: { deviceId }, query }) => {
+    await authorizeDevices(await resolvePrincipal(device), [deviceId]);
     await requireDevice(deviceId);
     const commands = await pollCommands(deviceId, {
       waitMs: query.wait * 1000,

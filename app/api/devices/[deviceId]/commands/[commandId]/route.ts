@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { dbId } from "@/lib/api/query-schemas.ts";
 import { route } from "@/lib/api/route.ts";
-import { authorizeDevices } from "@/lib/auth/device-principal.ts";
+import { authorizeDevices, resolvePrincipal } from "@/lib/auth/device-principal.ts";
 import { ackSchema } from "@/lib/devices/schemas.ts";
 import { identifier } from "@/lib/ingest/schema.ts";
 import { publishCommands } from "@/lib/publish.ts";
@@ -12,8 +12,8 @@ const params = z.strictObject({ deviceId: identifier, commandId: dbId });
 /** POST /api/devices/<id>/commands/<command id> — the device acknowledges: succeeded or failed. */
 export const POST = route(
   { access: "device", params, body: ackSchema },
-  async ({ principal, params: { deviceId, commandId }, body }) => {
-    await authorizeDevices(principal, [deviceId]);
+  async ({ device, params: { deviceId, commandId }, body }) => {
+    await authorizeDevices(await resolvePrincipal(device), [deviceId]);
     const command = await acknowledgeCommand(deviceId, commandId, body);
     await publishCommands([command]);
     return Response.json({ command });
