@@ -1,7 +1,7 @@
 // `npm run bench` (full: medians of 3 runs, ~10 min) or `npm run bench -- --quick` (< 2 min).
 // Measures BoCloud side by side with its baselines on this machine and writes
 // bench/RESULTS.md and bench/results.json (a quick run writes to bench/.work/ instead).
-// Options: --quick, --only=ingest,live,memory,queries,reference,analytics, --runs=N.
+// Options: --quick, --only=ingest,live,memory,queries,reference,analytics,storage, --runs=N.
 import { spawnSync } from "node:child_process";
 import {
   existsSync,
@@ -26,8 +26,17 @@ import { liveSuite } from "./suites/live.ts";
 import { memorySuite } from "./suites/memory.ts";
 import { querySuites } from "./suites/queries.ts";
 import { referenceSuite } from "./suites/reference.ts";
+import { storageSuite } from "./suites/storage.ts";
 
-const SUITES = ["ingest", "live", "memory", "queries", "reference", "analytics"] as const;
+const SUITES = [
+  "ingest",
+  "live",
+  "memory",
+  "queries",
+  "reference",
+  "analytics",
+  "storage",
+] as const;
 const NEEDED_FDS = 12_000;
 
 const { values: args } = parseArgs({
@@ -146,6 +155,7 @@ const suites: [string, (ctx: Ctx) => Promise<void>][] = [
   ["queries", querySuites],
   ["reference", referenceSuite],
   ["analytics", analyticsSuite],
+  ["storage", storageSuite],
 ];
 try {
   for (const [name, suite] of suites) {

@@ -72,6 +72,15 @@ async function publishBounded(channel: string, message: string): Promise<boolean
   }
 }
 
+/**
+ * Opens the publishing connection ahead of the first publish, for a process that publishes
+ * from its first moment (the worker): a publish that finds it still connecting waits only
+ * REDIS_PUBLISH_TIMEOUT_MS for it.
+ */
+export function connectPublisher(): void {
+  getPublisher(config().REDIS_PUBLISH_TIMEOUT_MS);
+}
+
 /** Closes the publishing connection (at shutdown). */
 export function disconnectPublisher(): void {
   publisher?.disconnect();

@@ -148,10 +148,12 @@ export class StreamService {
     if (!token || !(await operatorForToken(token))) {
       throw new DomainError("unauthorized", "Sign in first.");
     }
+    // A reconnecting EventSource sends the last id it got as a header, and the URL it was
+    // opened with: the header, being newer, wins over a `last_event_id` in the URL.
     const header = req.headers["last-event-id"];
     const lastEventId =
-      q.last_event_id ??
-      (typeof header === "string" && /^\d{1,15}$/.test(header) ? Number(header) : undefined);
+      (typeof header === "string" && /^\d{1,15}$/.test(header) ? Number(header) : undefined) ??
+      q.last_event_id;
     const filter: ReadingFilter = { deviceId: q.device, sensorId: q.sensor };
     const sequencer = this.sequencer;
     if (!sequencer) throw new DomainError("unavailable", "Starting up.", 1);

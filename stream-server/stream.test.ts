@@ -131,6 +131,13 @@ describe("GET /api/stream", () => {
     // The same through ?last_event_id= and through the web app's /api/stream.
     const viaWeb = await connect(webUrl(`/api/stream?device=${device}&last_event_id=${seen.id}`));
     await expect.poll(() => viaWeb.ids()).toEqual(expected);
+
+    // An EventSource opened with ?last_event_id= reconnects to the same URL with the newer
+    // Last-Event-ID header: the header wins, or it would get again what it has.
+    const reopened = await connect(streamUrl(`?device=${device}&last_event_id=${seen.id}`), {
+      lastEventId: String(missed[missed.length - 1].id),
+    });
+    await expect.poll(() => reopened.ids()).toEqual(live.map((r) => r.id));
   });
 
   it("delivers concurrent posts from many devices to an unfiltered client in id order, none missing", async () => {

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { Config } from "../lib/config.ts";
 import { disconnectDatabase } from "../lib/db.ts";
 import { log } from "../lib/log.ts";
-import { disconnectPublisher } from "../lib/publish.ts";
+import { connectPublisher, disconnectPublisher } from "../lib/publish.ts";
 import { databaseUp } from "../lib/queries/database-up.ts";
 import { JobRunner } from "./job-runner.ts";
 import { retentionJob } from "./jobs/retention.ts";
@@ -35,6 +35,7 @@ export class Worker {
   }
 
   async start(): Promise<void> {
+    connectPublisher();
     this.runner.start();
     await new Promise<void>((resolve) =>
       this.server.listen(this.config.WORKER_PORT, "127.0.0.1", resolve),

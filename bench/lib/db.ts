@@ -54,7 +54,7 @@ export async function dropStaleIngestDatabases(): Promise<void> {
 export const DEVICES = 200;
 export const SENSOR_TYPES = ["temperature", "humidity", "pressure", "co2", "battery"];
 export const STEP_SECONDS = 60;
-const DATASET_VERSION = 1;
+const DATASET_VERSION = 2;
 
 export interface Dataset {
   url: string;
@@ -174,10 +174,9 @@ async function generate(c: pg.Client, rows: number): Promise<void> {
   const chunk = Math.max(1, Math.floor(2_000_000 / sensors));
   for (let s = 0; s < steps; s += chunk) {
     await c.query(
-      `INSERT INTO readings (sensor_id, device_key, num_value, ts, received_at)
-       SELECT s.id, s.device_key,
-              round((20 + 10 * sin(g / 240.0 + s.id) + random())::numeric, 2)::float8,
-              $1::timestamptz + g * make_interval(secs => $4), $1::timestamptz + g * make_interval(secs => $4)
+      `INSERT INTO readings (sensor_id, num_value, ts)
+       SELECT s.id, round((20 + 10 * sin(g / 240.0 + s.id) + random())::numeric, 2)::float8,
+              $1::timestamptz + g * make_interval(secs => $4)
        FROM generate_series($2::int, $3::int) AS g CROSS JOIN sensors s
        WHERE g::bigint * $5 + s.id <= $6
        ORDER BY g, s.id`,

@@ -7,6 +7,8 @@ export interface Lane {
   connections: number;
   /** The body of the next request. */
   body: () => string;
+  /** Headers of the next request besides Content-Type (a device's token); asked after `body`. */
+  headers?: () => Record<string, string>;
 }
 
 export interface LoadResult {
@@ -22,9 +24,15 @@ export interface LoadResult {
 
 /**
  * POSTs to `url` from every lane at once for `seconds` (each lane's connections keep one
- * request in flight each). Latencies (ms, float) are those of 2xx answers.
+ * request in flight each). Latencies (ms, float) are those of answers with a status in
+ * `expected` (2xx unless said otherwise).
  */
-export async function post(url: string, lanes: Lane[], seconds: number): Promise<LoadResult> {
+export async function post(
+  url: string,
+  lanes: Lane[],
+  seconds: number,
+  expected: (status: number) => boolean = (status) => status >= 200 && status < 300,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let ok = 0;
   let non2xx = 0;
@@ -44,7 +52,11 @@ export async function post(url: string, lanes: Lane[], seconds: number): Promise
                 {
                   method: "POST",
                   headers: { "content-type": "application/json" },
-                  setupRequest: (req) => ({ ...req, body: lane.body() }),
+                  setupRequest: (req) => ({
+                    ...req,
+                    body: lane.body(),
+                    headers: { ...req.headers, ...lane.headers?.() },
+                  }),
                 },
               ],
             },
@@ -53,7 +65,7 @@ export async function post(url: string, lanes: Lane[], seconds: number): Promise
           instance.on(
             "response",
             (_client: unknown, status: number, _bytes: number, ms: number) => {
-              if (status >= 200 && status < 300) {
+              if (expected(status)) {
                 ok++;
                 latencies.push(ms);
               } else non2xx++;

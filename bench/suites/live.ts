@@ -4,6 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import { Agent, request } from "node:http";
 import { freePort } from "../../test/stack.ts";
 import { type Ctx, ratioOf, side } from "../lib/context.ts";
+import { post } from "../lib/load.ts";
 import { ask, sleep, spawnTs, stopChild } from "../lib/procs.ts";
 import { mergeSketches, nowMs, prng, round, type Sketch } from "../lib/stats.ts";
 import { errorRow } from "./ingest.ts";
@@ -102,12 +103,27 @@ interface RunFigures extends Record<string, number> {
   delivered_pct: number;
 }
 
+/** Connections of the background load that keeps ingest at its maximum (the `loaded` rows). */
+const FLOOD_CONNECTIONS = 16;
+const floodLane = () => {
+  const rand = prng(7);
+  return {
+    connections: FLOOD_CONNECTIONS,
+    body: () =>
+      JSON.stringify({
+        device_id: `bench-flood-${Math.floor(rand() * 300)}`,
+        sensors: { temperature: round(15 + rand() * 15) },
+      }),
+  };
+};
+
 async function measure(
   streamUrl: string,
   webUrl: string,
   clients: number,
   seconds: number,
   cookie: string,
+  flood = false,
 ): Promise<RunFigures> {
   const procs = Math.ceil(clients / CLIENTS_PER_PROCESS);
   const children = Array.from({ length: procs }, () => spawnTs("sse-clients.ts"));
@@ -133,7 +149,12 @@ async function measure(
     await Promise.all(children.map((c) => ask(c, { type: "reset" }, "reset", 10_000)));
 
     const warm = 1;
+    // With `flood`, other devices post as fast as the web app takes them the whole time.
+    const flooding = flood
+      ? post(`${webUrl}/api/data`, [floodLane()], warm + seconds + 1)
+      : Promise.resolve(undefined);
     const posted = await postSteadily(webUrl, warm + seconds, warm);
+    const floodResult = await flooding;
     const total = Math.round(POSTS_PER_SECOND * (warm + seconds));
     if (posted.failed > total / 2)
       throw new Error(`${posted.failed} of ${total} posts failed: ${posted.firstFailure}`);
@@ -182,6 +203,7 @@ async function measure(
       readings: posted.answers.length,
       failed_posts: posted.failed,
       post_rate: ((warm + seconds) * RATE) / posted.seconds,
+      ...(floodResult ? { flood_rps: floodResult.rps } : {}),
     };
   } finally {
     await Promise.all(
@@ -255,6 +277,45 @@ export async function liveSuite(ctx: Ctx): Promise<void> {
       } catch (err) {
         ctx.rows.push(errorRow(`live.${clients}`, "3. Live latency", err));
       }
+    }
+    // The same 1000 clients while ingest runs at its maximum beside the measured readings.
+    try {
+      const clients = 1000;
+      const runs: Record<string, RunFigures[]> = { bocloud: [], baseline: [] };
+      for (let i = 0; i < ctx.runs; i++) {
+        for (const t of i % 2 === 0 ? targets : [...targets].reverse()) {
+          const f = await measure(
+            t.url,
+            ctx.web.url,
+            clients,
+            secondsFor(clients),
+            ctx.cookie,
+            true,
+          );
+          runs[t.name].push(f);
+          ctx.log(
+            `  live ${clients} clients under full ingest, run ${i + 1} ${t.name}: p99 ${f.p99_ms.toFixed(1)} ms, ${f.delivered_pct.toFixed(1)} % delivered, flood ${(f.flood_rps ?? 0).toFixed(0)} req/s`,
+          );
+        }
+      }
+      const bocloud = side("stream sidecar (dist/stream.mjs)", runs.bocloud);
+      ctx.rows.push({
+        id: "live.1000.loaded",
+        section: "3. Live latency",
+        title: `${clients} SSE clients, ${RATE} readings/s measured, while ${FLOOD_CONNECTIONS} more connections post single readings as fast as they are taken`,
+        bocloud,
+        baseline: side("minimal broadcaster (bench/baseline-sse.ts), the same load", runs.baseline),
+        ratio: ratioOf(
+          "p99 sidecar ÷ minimal broadcaster",
+          runs.bocloud.map((r, i) => r.p99_ms / runs.baseline[i].p99_ms),
+        ),
+        target: {
+          text: "p99 ≤ 50 ms at 1000 clients with ingest at its maximum",
+          met: bocloud.figures.p99_ms <= 50 && bocloud.figures.delivered_pct >= 99.9,
+        },
+      });
+    } catch (err) {
+      ctx.rows.push(errorRow("live.1000.loaded", "3. Live latency", err));
     }
   } finally {
     await stopChild(baseline.child);

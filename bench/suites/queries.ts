@@ -80,9 +80,11 @@ const SESSION_SQL = `SELECT u.id, u.username, u.role::text AS role
   FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND s.expires_at > now()`;
 const LATEST_OF_SENSOR = `s.id AS sensor_id, s.type AS sensor_type, s.created_at AS sensor_created_at,
     l.id AS reading_id, l.num_value, l.text_value, l.bool_value, l.ts`;
+const BUCKET = "date_bin('10 minutes', r.ts, timestamptz 'epoch')";
+const NEWEST_FIRST = `ORDER BY ${BUCKET} DESC, r.ts DESC, r.id DESC`;
 const LATEST_JOIN = `LEFT JOIN LATERAL (
     SELECT r.id, r.num_value, r.text_value, r.bool_value, r.ts FROM readings r
-    WHERE r.sensor_id = s.id ORDER BY r.ts DESC, r.id DESC LIMIT 1
+    WHERE r.sensor_id = s.id ${NEWEST_FIRST} LIMIT 1
   ) l ON true`;
 const DEVICE_SQL = `SELECT d.device_id, d.name, d.created_at, d.last_seen_at, ${LATEST_OF_SENSOR}
   FROM devices d LEFT JOIN sensors s ON s.device_key = d.id ${LATEST_JOIN}
@@ -90,12 +92,19 @@ const DEVICE_SQL = `SELECT d.device_id, d.name, d.created_at, d.last_seen_at, ${
 const SENSOR_SQL = `SELECT d.device_id, ${LATEST_OF_SENSOR}
   FROM sensors s JOIN devices d ON d.id = s.device_key ${LATEST_JOIN}
   WHERE s.id = $1`;
-const readingsSql = (kind: "device" | "sensor", window: boolean) => `
-  SELECT r.id, d.device_id, r.sensor_id, s.type AS sensor_type, r.num_value, r.text_value, r.bool_value, r.ts
-  FROM readings r JOIN sensors s ON s.id = r.sensor_id JOIN devices d ON d.id = r.device_key
-  WHERE ${kind === "device" ? "r.device_key = (SELECT id FROM devices WHERE device_id = $1)" : "r.sensor_id = $1"}
-    ${window ? " AND r.ts >= $3 AND r.ts <= $4" : ""}
-  ORDER BY r.ts DESC, r.id DESC LIMIT $2`;
+const WINDOW = ` AND ${BUCKET} >= date_bin('10 minutes', $3::timestamptz, timestamptz 'epoch') AND r.ts >= $3
+  AND ${BUCKET} <= date_bin('10 minutes', $4::timestamptz, timestamptz 'epoch') AND r.ts <= $4`;
+const COLUMNS = "r.id, r.sensor_id, r.num_value, r.text_value, r.bool_value, r.ts";
+const readingsSql = (kind: "device" | "sensor", window: boolean) =>
+  kind === "sensor"
+    ? `SELECT ${COLUMNS}, d.device_id, s.type AS sensor_type
+       FROM readings r JOIN sensors s ON s.id = r.sensor_id JOIN devices d ON d.id = s.device_key
+       WHERE r.sensor_id = $1 ${window ? WINDOW : ""} ${NEWEST_FIRST} LIMIT $2`
+    : `SELECT x.*, d.device_id, s.type AS sensor_type
+       FROM devices d JOIN sensors s ON s.device_key = d.id
+       CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM readings r
+         WHERE r.sensor_id = s.id ${window ? WINDOW : ""} ${NEWEST_FIRST} LIMIT $2) x
+       WHERE d.device_id = $1 ORDER BY x.ts DESC, x.id DESC LIMIT $2`;
 
 async function raw(c: pg.Client, q: Query, a: Ask, sessionHash: string): Promise<void> {
   if (sessionHash) await c.query(SESSION_SQL, [sessionHash]);

@@ -1,5 +1,5 @@
 // 6. For reference: what the machine itself does — Redis PUBLISH and single-row INSERTs into
-// the same readings table (with its indexes and triggers), with the servers' own tools.
+// the same readings table (with its indexes), with the servers' own tools.
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Ctx, side } from "../lib/context.ts";
@@ -69,8 +69,7 @@ export async function referenceSuite(ctx: Ctx): Promise<void> {
   }
   // pgbench: autocommit single-row INSERT into readings, 1 and 16 clients.
   try {
-    // Spread over the single-reading devices' sensors, as devices' posts are: one sensor for
-    // every row would make every INSERT wait for the same rollup row (see the notes).
+    // Spread over the single-reading devices' sensors, as devices' posts are.
     const [min, max] = await withClient(ctx.ingestUrl, async (c) => {
       const row = (
         await c.query<{ min: string; max: string }>(
@@ -85,8 +84,7 @@ export async function referenceSuite(ctx: Ctx): Promise<void> {
     writeFileSync(
       script,
       `\\set sid random(${min}, ${max})
-INSERT INTO readings (sensor_id, device_key, num_value, ts)
-  SELECT id, device_id, random() * 30, now() FROM sensors WHERE id = :sid;
+INSERT INTO readings (sensor_id, num_value, ts) VALUES (:sid, random() * 30, now());
 `,
     );
     for (const clients of [1, 16]) {
