@@ -104,7 +104,7 @@ function parsedValue(record: string[]): number | string | boolean {
   if (type === "number") return Number(value);
   if (type === "boolean") return value === "true";
   expect(type).toBe("string");
-  return value.startsWith("'") ? value.slice(1) : value;
+  return value.replace(/(^|[,;\t\r\n])'/g, "$1");
 }
 
 function dbValue(row: DbRow): number | string | boolean {
@@ -309,6 +309,38 @@ describe("GET /api/export", () => {
     expect(res.headers.get("content-disposition")).toBe(
       `attachment; filename="${device}_20260101T000000Z_20260102T000000Z.csv"`,
     );
+  });
+
+  it("quotes values holding ; or tabs and defuses formulas after a separator, for any locale's reader", async () => {
+    const device = uniqueDevice("csv-sep");
+    const values = ["x;=cmd|' /C calc'!A0;", "a;b", "t\tab", "1,+2", "l1\n-3"];
+    const posted = await postData(
+      values.map((v, i) => ({
+        device_id: device,
+        sensors: { s: v },
+        ts: Date.UTC(2026, 0, 1, 0, 0, i),
+      })),
+    );
+    expect(posted.status).toBe(201);
+    const res = await fetch(webUrl(`/api/export?device=${device}`), {
+      headers: { cookie: adminCookie() },
+    });
+    const text = await res.text();
+    const parser = new CsvParser();
+    parser.feed(text);
+    const records = parser.take().slice(1);
+    expect(records.map((r) => r[4])).toEqual([
+      "x;'=cmd|' /C calc'!A0;",
+      "a;b",
+      "t\tab",
+      "1,'+2",
+      "l1\n'-3",
+    ]);
+    expect(text).toContain(`,"x;'=cmd|' /C calc'!A0;",string,`);
+    // A reader that splits on any of these (and knows nothing of quotes) sees no formula.
+    for (const cell of text.split(/[,;\t\r\n]/)) {
+      expect(cell.replace(/^"/, ""), JSON.stringify(cell)).not.toMatch(/^[=+\-@]/);
+    }
   });
 
   it("exports a sensor by id over a range, inclusive", async () => {
