@@ -111,6 +111,18 @@ function dbValue(row: DbRow): number | string | boolean {
   return row.num_value ?? row.text_value ?? (row.bool_value as boolean);
 }
 
+/** Posts string readings of sensor `s`, one a second from 2026-01-01T00:00:00Z. */
+async function postStrings(device: string, values: string[]): Promise<void> {
+  const posted = await postData(
+    values.map((v, i) => ({
+      device_id: device,
+      sensors: { s: v },
+      ts: Date.UTC(2026, 0, 1, 0, 0, i),
+    })),
+  );
+  expect(posted.status).toBe(201);
+}
+
 describe("GET /api/export", () => {
   it("streams a million readings as CSV with flat memory, and they parse back to the same values", async () => {
     const url = `${web.url}/api/export?device=analytics-a`;
@@ -272,14 +284,7 @@ describe("GET /api/export", () => {
   it("neutralises spreadsheet formulas and quotes awkward strings in CSV", async () => {
     const device = uniqueDevice("csv");
     const values = ["=1+1", "+1", "-1", "@A1", "'x", "a,b", 'q"q', "l1\nl2", "plain"];
-    const posted = await postData(
-      values.map((v, i) => ({
-        device_id: device,
-        sensors: { s: v },
-        ts: Date.UTC(2026, 0, 1, 0, 0, i),
-      })),
-    );
-    expect(posted.status).toBe(201);
+    await postStrings(device, values);
     await postData({ device_id: device, sensors: { n: -5, b: true }, ts: Date.UTC(2026, 0, 2) });
     const res = await fetch(
       webUrl(`/api/export?device=${device}&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z`),
@@ -314,14 +319,7 @@ describe("GET /api/export", () => {
   it("quotes values holding ; or tabs and defuses formulas after a separator, for any locale's reader", async () => {
     const device = uniqueDevice("csv-sep");
     const values = ["x;=cmd|' /C calc'!A0;", "a;b", "t\tab", "1,+2", "l1\n-3"];
-    const posted = await postData(
-      values.map((v, i) => ({
-        device_id: device,
-        sensors: { s: v },
-        ts: Date.UTC(2026, 0, 1, 0, 0, i),
-      })),
-    );
-    expect(posted.status).toBe(201);
+    await postStrings(device, values);
     const res = await fetch(webUrl(`/api/export?device=${device}`), {
       headers: { cookie: adminCookie() },
     });
