@@ -54,3 +54,39 @@ test("signing out in one tab sends the monitor open in another tab to sign in", 
   // Its open stream is ended by the sidecar's session check; the reconnect gets 401.
   await expect(watching).toHaveURL(/\/login\?next=%2Fmonitor$/, { timeout: 10_000 });
 });
+
+test("a crafted ?next= cannot send the operator to another site after signing in", async ({
+  page,
+  baseURL,
+}) => {
+  const ours = new URL(baseURL ?? "").origin;
+  const foreign: string[] = [];
+  page.on("request", (r) => {
+    if (!r.url().startsWith(`${ours}/`)) foreign.push(r.url());
+  });
+  // Tab and line breaks are dropped by the browser (/%09/evil → //evil); a backslash is a slash.
+  for (const next of [
+    "/%09/evil.example/",
+    "/%0A/evil.example/",
+    "/%0D%0A/evil.example/",
+    "//evil.example/",
+    "/%5Cevil.example/",
+    "/%5C%09evil.example/",
+    "%2F%2Fevil.example/",
+    "https://evil.example/",
+  ]) {
+    await page.goto(`/login?next=${next}`);
+    await page.getByLabel("Username").fill(ADMIN.username);
+    await page.getByLabel("Password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => new URL(page.url()).pathname, { message: next }).not.toBe("/login");
+    expect(foreign, next).toEqual([]);
+    expect(page.url(), next).toBe(`${ours}/monitor`);
+  }
+  // A path of our own is still where signing in leads.
+  await page.goto(`/login?next=${encodeURIComponent("/devices?x=1")}`);
+  await page.getByLabel("Username").fill(ADMIN.username);
+  await page.getByLabel("Password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(`${ours}/devices?x=1`);
+});

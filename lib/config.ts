@@ -28,10 +28,21 @@ const configSchema = z.object({
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(8760).default(168),
   /** Posts a device (or gateway) may make per second; 0 turns the limit off. */
   INGEST_RATE_PER_SECOND: z.coerce.number().int().min(0).max(1_000_000).default(20),
-  /** Failed logins per account (and 4× per address) in 15 minutes before 429. */
+  /** Failed logins per account from one address (and 4× per address) in 15 minutes before 429. */
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Failed logins per account from all addresses together in 15 minutes before 429. */
+  LOGIN_ACCOUNT_MAX_FAILURES: z.coerce.number().int().min(1).max(100_000).default(50),
+  /** Long-polls for commands one device may hold open at once (per web process). */
+  LONG_POLLS_PER_DEVICE: z.coerce.number().int().min(1).max(1000).default(4),
+  /** Streams one operator session may hold open at once (per stream process). */
+  STREAM_MAX_PER_SESSION: z.coerce.number().int().min(1).max(10_000).default(20),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   STREAM_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  /** The address the stream sidecar listens on: loopback only unless told otherwise. */
+  STREAM_HOST: z
+    .string()
+    .regex(/^[0-9A-Za-z.:-]{1,253}$/, "must be an IP address or a host name")
+    .default("127.0.0.1"),
   /** The worker's /health, on 127.0.0.1 only. */
   WORKER_PORT: z.coerce.number().int().min(1).max(65535).default(3002),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -52,38 +52,3 @@ export async function limitIngest(keys: string[]): Promise<void> {
     throw r.reason;
   });
 }
-
-const WINDOW_S = 15 * 60;
-const accountLimiter = () =>
-  cached("login-account", () => limiter("login:acct", config().LOGIN_MAX_FAILURES, WINDOW_S));
-const addressLimiter = () =>
-  cached("login-address", () => limiter("login:ip", config().LOGIN_MAX_FAILURES * 4, WINDOW_S));
-
-/** 429 when this account or address has failed to log in too often lately. */
-export async function checkLoginAllowed(username: string, address: string): Promise<void> {
-  const [account, client] = await Promise.all([
-    accountLimiter().get(username),
-    addressLimiter().get(address),
-  ]);
-  for (const [res, l] of [
-    [account, accountLimiter()],
-    [client, addressLimiter()],
-  ] as const) {
-    if (res && res.consumedPoints >= l.points)
-      throw tooMany(res, "Too many failed sign-ins; wait and try again.");
-  }
-}
-
-export async function recordLoginFailure(username: string, address: string): Promise<void> {
-  await Promise.all([accountLimiter().penalty(username, 1), addressLimiter().penalty(address, 1)]);
-}
-
-export async function clearLoginFailures(username: string): Promise<void> {
-  await accountLimiter().delete(username);
-}
-
-/** The client's address: the last X-Forwarded-For entry (added by our proxy, or by Next.js from the socket). */
-export function clientAddress(request: Request): string {
-  const forwarded = request.headers.get("x-forwarded-for");
-  return forwarded?.split(",").at(-1)?.trim() || "unknown";
-}

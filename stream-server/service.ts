@@ -29,6 +29,8 @@ import { HEARTBEAT, liveEvent, retryHint, SSE_HEADERS } from "./sse.ts";
 
 const REPLAY_PAGE = 500;
 const RETRY_MS = 1000;
+/** Retry-After for a session over its stream cap. */
+const RETRY_AFTER_CAP_S = 5;
 /** How often the database is asked for readings whose publish never reached Redis. */
 const POLL_MS = 1000;
 
@@ -80,8 +82,9 @@ export class StreamService {
       this.config.STREAM_SESSION_CHECK_MS,
     );
 
-    await new Promise<void>((resolve) => this.server.listen(this.config.STREAM_PORT, resolve));
-    log.info({ port: this.config.STREAM_PORT, head: sequencer.head }, "stream sidecar listening");
+    const { STREAM_PORT: port, STREAM_HOST: host } = this.config;
+    await new Promise<void>((resolve) => this.server.listen(port, host, resolve));
+    log.info({ host, port, head: sequencer.head }, "stream sidecar listening");
   }
 
   /** Ends every stream cleanly (browsers reconnect with their last id) and closes down. */
@@ -137,7 +140,7 @@ export class StreamService {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://stream");
     if (req.method === "GET" && url.pathname === "/api/stream") return this.stream(req, res, url);
-    if (req.method === "GET" && url.pathname === "/health") return this.health(res);
+    if (req.method === "GET" && url.pathname === "/health") return this.health(req, res);
     throw notFound("Not found.");
   }
 
@@ -157,6 +160,8 @@ export class StreamService {
     const filter: ReadingFilter = { deviceId: q.device, sensorId: q.sensor };
     const sequencer = this.sequencer;
     if (!sequencer) throw new DomainError("unavailable", "Starting up.", 1);
+    const sessionId = hashToken(token);
+    this.checkSessionCap(sessionId);
 
     res.writeHead(200, SSE_HEADERS);
     res.write(retryHint(RETRY_MS));
@@ -174,7 +179,7 @@ export class StreamService {
         log.info({ reason, lastSentId: c.lastSentId }, "dropped a stream client");
       },
     );
-    this.clients.set(client, hashToken(token));
+    this.clients.set(client, sessionId);
     res.on("close", () => {
       client.closed = true;
       this.clients.delete(client);
@@ -205,23 +210,48 @@ export class StreamService {
     client.goLive();
   }
 
-  private async health(res: ServerResponse): Promise<void> {
+  /** One session holds at most STREAM_MAX_PER_SESSION streams here (a browser tab holds one). */
+  private checkSessionCap(sessionId: string): void {
+    const max = this.config.STREAM_MAX_PER_SESSION;
+    let open = 0;
+    for (const id of this.clients.values()) if (id === sessionId) open++;
+    if (open >= max) {
+      throw new DomainError(
+        "rate_limited",
+        `This session has ${max} streams open already; close one first.`,
+        RETRY_AFTER_CAP_S,
+      );
+    }
+  }
+
+  /**
+   * Up (200) when PostgreSQL and Redis answer, down (503) otherwise. Only a signed-in operator
+   * is told more (each dependency, clients, the newest reading id): a session is checked in
+   * PostgreSQL, so while it is down everyone gets up or down alone.
+   */
+  private async health(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const postgres = await databaseUp();
     const redis = this.subscription?.up ?? false;
-    const ok = postgres && redis;
-    res.writeHead(ok ? 200 : 503, {
+    const status = postgres && redis ? "up" : "down";
+    const token = cookieValue(req.headers.cookie, SESSION_COOKIE);
+    const operator = postgres && token ? await operatorForToken(token).catch(() => null) : null;
+    res.writeHead(status === "up" ? 200 : 503, {
       "Content-Type": "application/json",
       "Cache-Control": "no-store",
     });
     res.end(
-      JSON.stringify({
-        status: ok ? "ok" : "degraded",
-        postgres: postgres ? "up" : "down",
-        redis: redis ? "up" : "down",
-        clients: this.clients.size,
-        dropped: this.dropped,
-        head: this.sequencer?.head ?? null,
-      }),
+      JSON.stringify(
+        operator
+          ? {
+              status,
+              postgres: postgres ? "up" : "down",
+              redis: redis ? "up" : "down",
+              clients: this.clients.size,
+              dropped: this.dropped,
+              head: this.sequencer?.head ?? null,
+            }
+          : { status },
+      ),
     );
   }
 }

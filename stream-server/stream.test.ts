@@ -1,13 +1,16 @@
 import { readdirSync } from "node:fs";
+import { networkInterfaces } from "node:os";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { forward } from "@/deploy/testing/net.ts";
 import type { WireReading } from "@/lib/reading.ts";
-import { adminCookie, postData, uniqueDevice, webUrl } from "@/test/http.ts";
+import { adminCookie, postData, uniqueDevice, viewerCookie, webUrl } from "@/test/http.ts";
 import { TestEventStream } from "@/test/sse.ts";
 import { startRedis, startStream, startWeb, testRun } from "@/test/stack.ts";
 
 const streamUrl = (query = "") => `${inject("streamUrl")}/api/stream${query}`;
-const health = async (base = inject("streamUrl")) => (await fetch(`${base}/health`)).json();
+/** The sidecar's /health as a signed-in operator sees it (with the counts). */
+const health = async (base = inject("streamUrl")) =>
+  (await fetch(`${base}/health`, { headers: { cookie: adminCookie() } })).json();
 
 async function post(device: string, values: number[], base?: string): Promise<WireReading[]> {
   const res = await postData(
@@ -182,6 +185,70 @@ describe("GET /api/stream", () => {
   });
 });
 
+describe("what the sidecar lets anyone reach", () => {
+  it("listens on 127.0.0.1 only by default", async () => {
+    const { port } = new URL(inject("streamUrl"));
+    const elsewhere = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a && !a.internal && a.family === "IPv4")
+      .map((a) => `http://${a?.address}:${port}/health`);
+    for (const url of [`http://[::1]:${port}/health`, ...elsewhere]) {
+      await expect(fetch(url, { signal: AbortSignal.timeout(2000) }), url).rejects.toThrow();
+    }
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+  });
+
+  it("listens where STREAM_HOST says", async () => {
+    const stream = await startStream({ STREAM_HOST: "::" });
+    try {
+      const res = await fetch(`http://[::1]:${stream.port}/health`);
+      expect(res.status).toBe(200);
+    } finally {
+      await stream.stop();
+    }
+  });
+
+  it("tells a caller without a session only whether it is up; an operator also gets the counts", async () => {
+    const anonymous = await fetch(`${inject("streamUrl")}/health`);
+    expect(anonymous.status).toBe(200);
+    expect(await anonymous.json()).toEqual({ status: "up" });
+    const madeUp = await fetch(`${inject("streamUrl")}/health`, {
+      headers: { cookie: "bocloud_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" },
+    });
+    expect(await madeUp.json()).toEqual({ status: "up" });
+    const operator = await health();
+    expect(operator).toMatchObject({ status: "up", postgres: "up", redis: "up" });
+    expect(typeof operator.clients).toBe("number");
+    expect(typeof operator.head).toBe("number");
+  });
+
+  it("caps the streams one session holds open (429 with Retry-After); other sessions still connect", async () => {
+    const stream = await startStream({ STREAM_MAX_PER_SESSION: "3" });
+    const url = `${stream.url}/api/stream`;
+    const held: TestEventStream[] = [];
+    try {
+      for (let i = 0; i < 3; i++) held.push(await connect(url));
+      const over = await fetch(url, { headers: { cookie: adminCookie() } });
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect((await over.json()).error.code).toBe("rate_limited");
+      held.push(await connect(url, { cookie: viewerCookie() }));
+      // A stream that closes frees its place.
+      held[0].close();
+      await expect
+        .poll(async () => {
+          const res = await fetch(url, { headers: { cookie: adminCookie() } });
+          await res.body?.cancel();
+          return res.status;
+        })
+        .toBe(200);
+    } finally {
+      for (const c of held) c.close();
+      await stream.stop();
+    }
+  });
+});
+
 describe("GET /api/stream when parts fail", () => {
   it("delivers every reading, in order, across a Redis restart", async () => {
     const redis = await startRedis();
@@ -246,9 +313,10 @@ describe("GET /api/stream when parts fail", () => {
       expect((await res.json()).error.code).toBe("service_unavailable");
 
       const started = performance.now();
-      const health = await fetch(`${stream.url}/health`);
+      const health = await fetch(`${stream.url}/health`, { headers: { cookie: adminCookie() } });
       expect(health.status).toBe(503);
-      expect((await health.json()).postgres).toBe("down");
+      // The session cannot be checked without PostgreSQL: only up or down.
+      expect(await health.json()).toEqual({ status: "down" });
       expect(performance.now() - started).toBeLessThan(3000);
     } finally {
       await stream.stop();

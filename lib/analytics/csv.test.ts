@@ -20,6 +20,33 @@ describe("CSV export encoding", () => {
     for (const text of ["a=1", "1+1", "", " =1", "x'"]) expect(neutraliseFormula(text)).toBe(text);
   });
 
+  it("quotes a field holding a semicolon or a tab too: the separators of other locales", () => {
+    expect(csvField("a;b")).toBe('"a;b"');
+    expect(csvField("a\tb")).toBe('"a\tb"');
+  });
+
+  it("defuses a formula lead after a separator or line break, where a reader may start a cell", () => {
+    expect(neutraliseFormula("x;=cmd|' /C calc'!A0;")).toBe("x;'=cmd|' /C calc'!A0;");
+    const cases: [string, string][] = [
+      ["a,=1", "a,'=1"],
+      ["a;+1", "a;'+1"],
+      ["a\t-1", "a\t'-1"],
+      ["a\n@x", "a\n'@x"],
+      ["a\r\n=x", "a\r\n'=x"],
+      ["a;'b", "a;''b"],
+      ["a;;=1", "a;;'=1"],
+      ["=1;=2", "'=1;'=2"],
+      ["\t\t=1", "'\t'\t'=1"],
+      ["a;b=1", "a;b=1"],
+      ["a; =1", "a; =1"],
+    ];
+    for (const [text, guarded] of cases) {
+      expect(neutraliseFormula(text), JSON.stringify(text)).toBe(guarded);
+      // Undoing it: drop one apostrophe at the start and after each separator or line break.
+      expect(guarded.replace(/(^|[,;\t\r\n])'/g, "$1")).toBe(text);
+    }
+  });
+
   it("writes one record per reading with its value type; numbers and booleans as they are", () => {
     const base = {
       id: 7,
@@ -40,6 +67,9 @@ describe("CSV export encoding", () => {
     );
     expect(csvRecord({ ...base, value: '=HYPERLINK("x")' })).toBe(
       `7,gh-1,3,t,"'=HYPERLINK(""x"")",string,2026-01-01T00:00:00.000Z\r\n`,
+    );
+    expect(csvRecord({ ...base, value: "x;=cmd|' /C calc'!A0;" })).toBe(
+      `7,gh-1,3,t,"x;'=cmd|' /C calc'!A0;",string,2026-01-01T00:00:00.000Z\r\n`,
     );
   });
 });

@@ -15,21 +15,41 @@ export function isHttps(request: Request): boolean {
   return (forwarded ?? new URL(request.url).protocol.replace(":", "")) === "https";
 }
 
+/** The client's address: the last X-Forwarded-For entry (added by our proxy, or by Next.js from the socket). */
+export function clientAddress(request: Request): string {
+  const forwarded = request.headers.get("x-forwarded-for");
+  return forwarded?.split(",").at(-1)?.trim() || "unknown";
+}
+
+/** scheme://host[:port] of a URL as browsers write it in Origin; null when it is not one. */
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
+/** Our own origin as the browser sees it: scheme (behind the proxy: X-Forwarded-Proto) and host. */
+function ownOrigin(request: Request): string | null {
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  return host ? originOf(`${isHttps(request) ? "https" : "http"}://${host}`) : null;
+}
+
 /**
- * CSRF: a state-changing request from a browser must come from our own pages. Browsers send
- * Origin on every such request (and Sec-Fetch-Site); a client that sends neither is not a
- * browser, so no other site can make it act with the operator's cookie.
+ * CSRF: a state-changing request from a browser must come from our own pages: an Origin of our
+ * scheme and host (an http:// page of the same host is another origin). Browsers send Origin
+ * on every such request (and Sec-Fetch-Site); a client that sends neither is not a browser, so
+ * no other site can make it act with the operator's cookie.
  */
 export function checkSameOrigin(request: Request): void {
   const origin = request.headers.get("origin");
   const site = request.headers.get("sec-fetch-site");
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
   if (origin === null) {
     if (site === null || site === "same-origin" || site === "none") return;
   } else {
-    try {
-      if (new URL(origin).host === host) return;
-    } catch {}
+    const own = ownOrigin(request);
+    if (own !== null && originOf(origin) === own) return;
   }
   throw forbidden("Cross-site request refused.");
 }

@@ -1,11 +1,19 @@
 import { z } from "zod";
 import { DEFAULT_FETCH_LIMIT, MAX_FETCH_LIMIT } from "../limits.ts";
 
+/** The times a query may name: years 1 to 9999, which PostgreSQL and ISO-8601 both hold. */
+const FIRST_MS = Date.parse("0001-01-01T00:00:00.000Z");
+const LAST_MS = Date.parse("9999-12-31T23:59:59.999Z");
+const inRange = (ms: number) => Number.isFinite(ms) && ms >= FIRST_MS && ms <= LAST_MS;
+
 /** A point in time in a query string: epoch milliseconds or an ISO-8601 date-time. */
 const instant = z.string().transform((v, ctx) => {
   const ms = /^-?\d+$/.test(v) ? Number(v) : Date.parse(v);
-  if (Number.isFinite(ms) && Math.abs(ms) <= 8.64e15) return new Date(ms);
-  ctx.addIssue({ code: "custom", message: "must be epoch milliseconds or an ISO-8601 date-time" });
+  if (inRange(ms)) return new Date(ms);
+  ctx.addIssue({
+    code: "custom",
+    message: "must be epoch milliseconds or an ISO-8601 date-time, in the years 1 to 9999",
+  });
   return z.NEVER;
 });
 
@@ -18,9 +26,14 @@ export function encodeCursor(c: { ts: string; id: number }): string {
   return Buffer.from(`${Date.parse(c.ts)}.${c.id}`).toString("base64url");
 }
 
+/** The largest id PostgreSQL's bigint holds. */
+const MAX_BIGINT = 2n ** 63n - 1n;
+
 const cursor = z.string().transform((v, ctx): Cursor => {
-  const m = /^(-?\d+)\.(\d+)$/.exec(Buffer.from(v, "base64url").toString());
-  if (m) return { ts: new Date(Number(m[1])), id: BigInt(m[2]) };
+  const m = /^(-?\d{1,16})\.(\d{1,19})$/.exec(Buffer.from(v, "base64url").toString());
+  if (m && inRange(Number(m[1])) && BigInt(m[2]) <= MAX_BIGINT) {
+    return { ts: new Date(Number(m[1])), id: BigInt(m[2]) };
+  }
   ctx.addIssue({ code: "custom", message: "is not a cursor this API returned" });
   return z.NEVER;
 });

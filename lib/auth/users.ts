@@ -52,18 +52,22 @@ export async function createUser(
 
 const FIRST_ADMIN_LOCK = 0x426f5573; // "BoUs"
 
+const SETUP_DONE = "Setup is done: sign in instead.";
+
 /**
- * The first-run setup: creates the first admin, only while there is no user at all. The
- * advisory lock makes two setups at the same moment create one admin, not two.
+ * The first-run setup: creates the first admin, only while there is no user at all. Once there
+ * is one it refuses before hashing anything (argon2 is the costly part); the advisory lock
+ * makes two setups at the same moment create one admin, not two.
  */
 export async function createFirstAdmin(
   username: string,
   password: string,
 ): Promise<{ id: bigint }> {
+  if (await hasUsers()) throw conflict(SETUP_DONE);
   const passwordHash = await hashPassword(password);
   return prisma.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_ADMIN_LOCK})`;
-    if ((await tx.user.count()) > 0) throw conflict("Setup is done: sign in instead.");
+    if ((await tx.user.count()) > 0) throw conflict(SETUP_DONE);
     return tx.user.create({
       data: { username, passwordHash, role: "admin" },
       select: { id: true },

@@ -1,11 +1,36 @@
 import { z } from "zod";
 import { identifier } from "../ingest/schema.ts";
 
+// PostgreSQL refuses NUL in text and jsonb: such input is refused here, as bad input.
+const NUL = "\u0000";
+const NO_NUL = "must not contain NUL characters (\\u0000)";
+
+/** Whether a string anywhere in a parsed JSON value, key or value, holds a NUL. */
+function holdsNul(value: unknown): boolean {
+  // A stack, not recursion: nesting as deep as JSON.parse allows cannot overflow it.
+  const pending = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (typeof v === "string") {
+      if (v.includes(NUL)) return true;
+    } else if (Array.isArray(v)) {
+      pending.push(...v);
+    } else if (v !== null && typeof v === "object") {
+      for (const [key, inner] of Object.entries(v)) {
+        if (key.includes(NUL)) return true;
+        pending.push(inner);
+      }
+    }
+  }
+  return false;
+}
+
 const name = z
   .string()
   .trim()
   .min(1, "must not be empty")
-  .max(100, "must be at most 100 characters");
+  .max(100, "must be at most 100 characters")
+  .refine((v) => !v.includes(NUL), NO_NUL);
 
 export const deviceChangesSchema = z.strictObject({
   name: name.optional(),
@@ -23,7 +48,10 @@ export const createGatewaySchema = z.strictObject({
 
 export const commandSchema = z.strictObject({
   name: identifier,
-  params: z.record(z.string(), z.unknown()).optional(),
+  params: z
+    .record(z.string(), z.unknown())
+    .refine((v) => !holdsNul(v), NO_NUL)
+    .optional(),
   ttl_seconds: z
     .number()
     .int()
@@ -34,7 +62,10 @@ export const commandSchema = z.strictObject({
 
 export const ackSchema = z.strictObject({
   status: z.enum(["succeeded", "failed"]),
-  result: z.unknown().optional(),
+  result: z
+    .unknown()
+    .refine((v) => !holdsNul(v), NO_NUL)
+    .optional(),
 });
 
 export const MAX_WAIT_SECONDS = 60;

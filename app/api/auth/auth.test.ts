@@ -147,6 +147,27 @@ describe("CSRF", () => {
     );
   });
 
+  it("checks the Origin's scheme as well as its host", async () => {
+    const host = new URL(webUrl()).host;
+    const create = (device: string, headers: Record<string, string>) =>
+      operatorApi("POST", webUrl("/api/devices"), { device_id: device }, { headers });
+    const [httpsOnHttp, httpBehindTls, httpsBehindTls] = [
+      uniqueDevice("csrf-scheme"),
+      uniqueDevice("csrf-scheme"),
+      uniqueDevice("csrf-scheme"),
+    ];
+    // Reached over plain HTTP, an https:// page of the same host is another origin.
+    expect((await create(httpsOnHttp, { origin: `https://${host}` })).status).toBe(403);
+    // Behind a TLS proxy (X-Forwarded-Proto: https) it is ours, and http:// is not.
+    const tls = { "x-forwarded-proto": "https" };
+    expect((await create(httpBehindTls, { ...tls, origin: `http://${host}` })).status).toBe(403);
+    expect((await create(httpsBehindTls, { ...tls, origin: `https://${host}` })).status).toBe(201);
+    const list = await operatorApi("GET", webUrl("/api/devices"));
+    const ids = list.json.devices.map((d: { device_id: string }) => d.device_id);
+    expect(ids).not.toContain(httpsOnHttp);
+    expect(ids).not.toContain(httpBehindTls);
+  });
+
   it("accepts the same request from our own origin", async () => {
     const res = await operatorApi("POST", webUrl("/api/devices"), {
       device_id: uniqueDevice("same-origin"),
@@ -284,5 +305,23 @@ describe("security headers", () => {
     const api = await fetch(webUrl("/api/devices"));
     expect(api.headers.get("x-content-type-options")).toBe("nosniff");
     expect(api.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+  });
+
+  it.each([
+    ["Purpose: prefetch", { purpose: "prefetch" }],
+    ["Sec-Purpose: prefetch", { "sec-purpose": "prefetch" }],
+    ["Next-Router-Prefetch: 1", { "next-router-prefetch": "1" }],
+    ["RSC: 1", { rsc: "1" }],
+  ])("gives every page its CSP, also when asked with %s", async (_, headers) => {
+    for (const path of ["/", "/login", "/monitor", "/devices", "/no-such-page"]) {
+      const res = await fetch(webUrl(path), {
+        headers: { ...headers, cookie: adminCookie() },
+        redirect: "manual",
+      });
+      await res.body?.cancel();
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp, path).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+      expect(csp, path).toContain("frame-ancestors 'none'");
+    }
   });
 });

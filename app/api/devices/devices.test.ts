@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WireCommand } from "@/lib/commands/wire.ts";
+import { parseConfig } from "@/lib/config.ts";
 import { rowCounts, sql } from "@/test/db.ts";
 import { adminCookie, operatorApi, postData, uniqueDevice, webUrl } from "@/test/http.ts";
 import { TestEventStream } from "@/test/sse.ts";
@@ -189,6 +190,27 @@ describe("commands", () => {
     }
     // The median, so that one scheduling hiccup on a busy machine does not decide it.
     expect([...delaysMs].sort((a, b) => a - b)[1]).toBeLessThan(200);
+  });
+
+  it("caps the long-polls one device holds open: the one over LONG_POLLS_PER_DEVICE gets 429", async () => {
+    const { LONG_POLLS_PER_DEVICE } = parseConfig({});
+    const { device, token } = await newDevice();
+    const waiting = Array.from({ length: LONG_POLLS_PER_DEVICE }, () =>
+      poll(device, token, "?wait=2"),
+    );
+    await new Promise((r) => setTimeout(r, 500)); // the polls are waiting now
+    const over = await poll(device, token, "?wait=2");
+    expect(over.status).toBe(429);
+    expect(over.json.error.code).toBe("rate_limited");
+    expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Another device is not affected.
+    const other = await newDevice();
+    expect((await poll(other.device, other.token)).status).toBe(200);
+    // The waiting ones answer as usual, and then the device may poll again.
+    expect((await Promise.all(waiting)).map((r) => r.status)).toEqual(
+      Array(LONG_POLLS_PER_DEVICE).fill(200),
+    );
+    expect((await poll(device, token)).status).toBe(200);
   });
 
   it("keeps a command queued while the device is away and delivers it once on its next poll", async () => {

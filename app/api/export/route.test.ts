@@ -104,11 +104,23 @@ function parsedValue(record: string[]): number | string | boolean {
   if (type === "number") return Number(value);
   if (type === "boolean") return value === "true";
   expect(type).toBe("string");
-  return value.startsWith("'") ? value.slice(1) : value;
+  return value.replace(/(^|[,;\t\r\n])'/g, "$1");
 }
 
 function dbValue(row: DbRow): number | string | boolean {
   return row.num_value ?? row.text_value ?? (row.bool_value as boolean);
+}
+
+/** Posts string readings of sensor `s`, one a second from 2026-01-01T00:00:00Z. */
+async function postStrings(device: string, values: string[]): Promise<void> {
+  const posted = await postData(
+    values.map((v, i) => ({
+      device_id: device,
+      sensors: { s: v },
+      ts: Date.UTC(2026, 0, 1, 0, 0, i),
+    })),
+  );
+  expect(posted.status).toBe(201);
 }
 
 describe("GET /api/export", () => {
@@ -272,14 +284,7 @@ describe("GET /api/export", () => {
   it("neutralises spreadsheet formulas and quotes awkward strings in CSV", async () => {
     const device = uniqueDevice("csv");
     const values = ["=1+1", "+1", "-1", "@A1", "'x", "a,b", 'q"q', "l1\nl2", "plain"];
-    const posted = await postData(
-      values.map((v, i) => ({
-        device_id: device,
-        sensors: { s: v },
-        ts: Date.UTC(2026, 0, 1, 0, 0, i),
-      })),
-    );
-    expect(posted.status).toBe(201);
+    await postStrings(device, values);
     await postData({ device_id: device, sensors: { n: -5, b: true }, ts: Date.UTC(2026, 0, 2) });
     const res = await fetch(
       webUrl(`/api/export?device=${device}&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z`),
@@ -309,6 +314,31 @@ describe("GET /api/export", () => {
     expect(res.headers.get("content-disposition")).toBe(
       `attachment; filename="${device}_20260101T000000Z_20260102T000000Z.csv"`,
     );
+  });
+
+  it("quotes values holding ; or tabs and defuses formulas after a separator, for any locale's reader", async () => {
+    const device = uniqueDevice("csv-sep");
+    const values = ["x;=cmd|' /C calc'!A0;", "a;b", "t\tab", "1,+2", "l1\n-3"];
+    await postStrings(device, values);
+    const res = await fetch(webUrl(`/api/export?device=${device}`), {
+      headers: { cookie: adminCookie() },
+    });
+    const text = await res.text();
+    const parser = new CsvParser();
+    parser.feed(text);
+    const records = parser.take().slice(1);
+    expect(records.map((r) => r[4])).toEqual([
+      "x;'=cmd|' /C calc'!A0;",
+      "a;b",
+      "t\tab",
+      "1,'+2",
+      "l1\n'-3",
+    ]);
+    expect(text).toContain(`,"x;'=cmd|' /C calc'!A0;",string,`);
+    // A reader that splits on any of these (and knows nothing of quotes) sees no formula.
+    for (const cell of text.split(/[,;\t\r\n]/)) {
+      expect(cell.replace(/^"/, ""), JSON.stringify(cell)).not.toMatch(/^[=+\-@]/);
+    }
   });
 
   it("exports a sensor by id over a range, inclusive", async () => {

@@ -1,9 +1,9 @@
 import { z } from "zod";
+import { clientAddress } from "@/lib/api/access.ts";
 import { route } from "@/lib/api/route.ts";
 import { signedInResponse } from "@/lib/api/session-response.ts";
 import { checkPassword } from "@/lib/auth/login.ts";
 import { MAX_CREDENTIALS_BODY_BYTES } from "@/lib/limits.ts";
-import { clientAddress } from "@/lib/rate-limit.ts";
 
 const loginSchema = z.strictObject({
   username: z.string().min(1).max(64),
