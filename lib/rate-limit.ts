@@ -1,54 +1,109 @@
-import {
-  type RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-} from "rate-limiter-flexible";
+import type { Redis } from "ioredis";
 import { config } from "./config.ts";
 import { DomainError } from "./errors.ts";
 import { createRedis } from "./redis.ts";
 
-// Rate limits kept in Redis, so they hold across web processes. If Redis is down, each
-// process falls back to its own in-memory count instead of failing the request.
+/** How often a process adds its counts to the others' in Redis and learns theirs. */
+export const RATE_SYNC_MS = 50;
 
-let redis: ReturnType<typeof createRedis> | undefined;
+/**
+ * Counts of fixed one-second windows per key, taken in this process at once and shared with
+ * every other process through Redis every RATE_SYNC_MS: a post never waits for a round trip.
+ * The price is a small tolerance: in the moments between two syncs, each process may let a key
+ * through up to what is left of its limit by the last count it knows. While Redis is down the
+ * counts are this process's own.
+ */
+class SharedWindowCounts {
+  private window = 0;
+  /** Counted here and not yet added in Redis. */
+  private readonly unsent = new Map<string, number>();
+  /** Every process's count as of the last sync (this one's included). */
+  private readonly known = new Map<string, number>();
+  private syncing = false;
+  private readonly timer: NodeJS.Timeout;
 
-function limiter(keyPrefix: string, points: number, durationSeconds: number): RateLimiterAbstract {
-  redis ??= createRedis({ commandTimeout: 200 });
-  return new RateLimiterRedis({
-    storeClient: redis,
-    useRedisPackage: false,
-    keyPrefix: `${config().REDIS_CHANNEL_PREFIX}:rl:${keyPrefix}`,
-    points,
-    duration: durationSeconds,
-    insuranceLimiter: new RateLimiterMemory({ points, duration: durationSeconds }),
-  });
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyPrefix: string,
+    private readonly limit: number,
+  ) {
+    this.timer = setInterval(() => void this.sync(), RATE_SYNC_MS);
+    this.timer.unref();
+  }
+
+  /** Counts one for each key, all or none; the first key at its limit, if any. */
+  take(keys: string[]): number {
+    this.roll();
+    const full = keys.findIndex(
+      (key) => (this.known.get(key) ?? 0) + (this.unsent.get(key) ?? 0) >= this.limit,
+    );
+    if (full >= 0) return full;
+    for (const key of keys) this.unsent.set(key, (this.unsent.get(key) ?? 0) + 1);
+    return -1;
+  }
+
+  /** Milliseconds until the window (and its counts) start again. */
+  msToNextWindow(): number {
+    return 1000 - (Date.now() % 1000);
+  }
+
+  private roll(): void {
+    const window = Math.floor(Date.now() / 1000);
+    if (window === this.window) return;
+    this.window = window;
+    this.unsent.clear();
+    this.known.clear();
+  }
+
+  private async sync(): Promise<void> {
+    this.roll();
+    if (this.syncing || this.unsent.size === 0 || this.redis.status !== "ready") return;
+    this.syncing = true;
+    const window = this.window;
+    const sent = [...this.unsent];
+    this.unsent.clear();
+    try {
+      const pipeline = this.redis.pipeline();
+      for (const [key, n] of sent) {
+        const redisKey = `${this.keyPrefix}:${window}:${key}`;
+        pipeline.incrby(redisKey, n).pexpire(redisKey, 3000);
+      }
+      const results = (await pipeline.exec()) ?? [];
+      if (this.window !== window) return;
+      sent.forEach(([key], i) => {
+        const [err, total] = results[i * 2] ?? [];
+        if (!err) this.known.set(key, Number(total));
+      });
+    } catch {
+      // Redis went away: keep the counts here, as if it had never been there.
+      if (this.window === window)
+        for (const [key, n] of sent) this.known.set(key, (this.known.get(key) ?? 0) + n);
+    } finally {
+      this.syncing = false;
+    }
+  }
 }
 
-const limiters = new Map<string, RateLimiterAbstract>();
-function cached(name: string, make: () => RateLimiterAbstract): RateLimiterAbstract {
-  const existing = limiters.get(name);
-  if (existing) return existing;
-  const made = make();
-  limiters.set(name, made);
-  return made;
-}
+let counts: SharedWindowCounts | undefined;
 
-function tooMany(res: RateLimiterRes, message: string): DomainError {
-  return new DomainError("rate_limited", message, Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
-}
-
-/** Counts one post for each key (a device or a gateway); 429 when one is over its rate. */
-export async function limitIngest(keys: string[]): Promise<void> {
+/**
+ * Counts one post against each key (a device, a gateway, a token); 429 naming `label` when one
+ * is over INGEST_RATE_PER_SECOND. Nothing is counted for a post that is refused.
+ */
+export function limitIngest(keys: { key: string; label: string }[]): void {
   const perSecond = config().INGEST_RATE_PER_SECOND;
   if (perSecond === 0) return;
-  const l = cached("ingest", () => limiter("ingest", perSecond, 1));
-  const results = await Promise.allSettled(keys.map((key) => l.consume(key)));
-  results.forEach((r, i) => {
-    if (r.status === "fulfilled") return;
-    if (r.reason instanceof RateLimiterRes) {
-      throw tooMany(r.reason, `${keys[i]} posts faster than ${perSecond} per second.`);
-    }
-    throw r.reason;
-  });
+  counts ??= new SharedWindowCounts(
+    createRedis({ commandTimeout: 1000 }),
+    `${config().REDIS_CHANNEL_PREFIX}:rl:ingest`,
+    perSecond,
+  );
+  const full = counts.take(keys.map((k) => k.key));
+  if (full >= 0) {
+    throw new DomainError(
+      "rate_limited",
+      `${keys[full].label} posts faster than ${perSecond} per second.`,
+      Math.max(1, Math.ceil(counts.msToNextWindow() / 1000)),
+    );
+  }
 }

@@ -30,17 +30,20 @@ function storeAuth(writer: Writer): StoreAuth {
 }
 
 /** Whose rate a request counts against: the token or principal, or (open mode) each device. */
-function rateKeys(auth: StoreAuth, items: IngestItem[]): string[] {
+function rateKeys(auth: StoreAuth, items: IngestItem[]): { key: string; label: string }[] {
   switch (auth.kind) {
     case "token":
-      // Each token belongs to one device or gateway; its hash names it without a lookup.
-      return [`token ${auth.tokenHash.slice(0, 24)}`];
+      // Each token belongs to one device or gateway: its hash names it without a lookup.
+      return [{ key: `token ${auth.tokenHash.slice(0, 24)}`, label: "This token" }];
     case "device":
-      return [`device ${auth.deviceId}`];
+      return [{ key: `device ${auth.deviceId}`, label: `Device "${auth.deviceId}"` }];
     case "gateway":
-      return [`gateway ${auth.gatewayId}`];
+      return [{ key: `gateway ${auth.gatewayId}`, label: `Gateway "${auth.gatewayId}"` }];
     case "open":
-      return [...new Set(items.map((i) => `device ${i.device_id}`))];
+      return [...new Set(items.map((i) => i.device_id))].map((id) => ({
+        key: `device ${id}`,
+        label: `Device "${id}"`,
+      }));
   }
 }
 
@@ -53,6 +56,6 @@ function rateKeys(auth: StoreAuth, items: IngestItem[]): string[] {
 export async function ingest(writer: Writer, items: IngestItem[]): Promise<StoredRequest> {
   const receivedAt = new Date();
   const auth = storeAuth(writer);
-  await limitIngest(rateKeys(auth, items));
+  limitIngest(rateKeys(auth, items));
   return storeQueue().store({ auth, items, receivedAt });
 }
