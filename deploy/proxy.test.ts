@@ -236,6 +236,35 @@ describe.skipIf(skipNginx)("the reverse proxy (nginx) in front of web and stream
     });
   });
 
+  describe("with the stream process down", () => {
+    let noStream: RunningNginx;
+    beforeAll(async () => {
+      noStream = await startNginx({
+        web: hostPort(inject("webUrl")),
+        stream: `127.0.0.1:${await freePort()}`,
+        streamTimeout: `${READ_TIMEOUT_S}s`,
+      });
+      cleanup.push(() => noStream.stop());
+    });
+
+    it("tells an EventSource to come back (200, retry:) instead of an error it would stop at", async () => {
+      const res = await fetch(`${noStream.url}/api/stream`, {
+        headers: { ...operatorHeaders(), accept: "text/event-stream" },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+      expect(await res.text()).toMatch(/^retry: 1000$/m);
+    });
+
+    it("lets the sidecar's own refusals through: 401 for a session that is gone", async () => {
+      const res = await fetch(`${proxy.url}/api/stream`, {
+        headers: { accept: "text/event-stream" },
+      });
+      expect(res.status).toBe(401);
+      expect((await res.json()).error.code).toBe("unauthorized");
+    });
+  });
+
   describe("scaled: each name has several containers (--scale web=2 --scale stream=2)", () => {
     // Two "containers" per service on one port, at 127.0.0.2 and 127.0.0.3, and a DNS server
     // that answers for their names (Docker's DNS, here with a 1 s `valid` instead of 10 s).

@@ -22,13 +22,21 @@ import {
   readingsAfter,
 } from "../lib/queries/readings-by-id.ts";
 import type { WireReading } from "../lib/reading.ts";
+import { sleep } from "../lib/sleep.ts";
+import {
+  isPassing,
+  RETRY_MS,
+  retryHint,
+  retryLater,
+  SSE_HEADERS,
+  wantsEventStream,
+} from "../lib/sse.ts";
 import { StreamClient, toBroadcast } from "./client.ts";
 import { streamQuery } from "./params.ts";
 import { Sequencer } from "./sequencer.ts";
-import { HEARTBEAT, liveEvent, retryHint, SSE_HEADERS } from "./sse.ts";
+import { HEARTBEAT, liveEvent } from "./sse.ts";
 
 const REPLAY_PAGE = 500;
-const RETRY_MS = 1000;
 /** Retry-After for a session over its stream cap. */
 const RETRY_AFTER_CAP_S = 5;
 /** How often the database is asked for readings whose publish never reached Redis. */
@@ -50,30 +58,29 @@ export class StreamService {
   private sessionCheck: NodeJS.Timeout | undefined;
   private sessionCheckRunning = false;
   private dropped = 0;
+  private stopped = false;
 
   constructor(private readonly config: Config) {
     this.server = createServer((req, res) => {
-      this.route(req, res).catch((err) => writeError(res, err));
+      this.route(req, res).catch((err) => {
+        // An EventSource that got an error status would never come back: a passing failure
+        // (the database down, still starting) tells it to reconnect instead.
+        if (!res.headersSent && isPassing(err) && wantsEventStream(req.headers.accept)) {
+          res.writeHead(200, SSE_HEADERS);
+          res.end(retryLater("the live stream is unavailable for a moment; reconnecting"));
+        } else writeError(res, err);
+      });
     });
   }
 
   async start(): Promise<void> {
-    const sequencer = new Sequencer(await readingHorizon(), {
-      horizon: readingHorizon,
-      readingsAfter: (afterId, opts) => readingsAfter(afterId, opts),
-      deliver: (readings) => this.broadcast(readings),
-      onError: (err) => log.warn({ err: String(err) }, "could not read readings from the database"),
-    });
-    this.sequencer = sequencer;
-
     // Whatever was published while the subscription was down is read from the database.
     this.subscription = subscribeLive({
-      readings: (readings) => sequencer.receive(readings),
+      readings: (readings) => this.sequencer?.receive(readings),
       events: (events) => this.broadcastEvents(events),
-      ready: () => void sequencer.fill(),
+      ready: () => void this.sequencer?.fill(),
     });
-
-    this.poll = setInterval(() => void sequencer.fill(), POLL_MS);
+    this.poll = setInterval(() => void this.sequencer?.fill(), POLL_MS);
     this.heartbeat = setInterval(() => {
       for (const c of this.clients.keys()) c.write(HEARTBEAT);
     }, this.config.STREAM_HEARTBEAT_MS);
@@ -81,14 +88,41 @@ export class StreamService {
       () => void this.endSignedOutClients(),
       this.config.STREAM_SESSION_CHECK_MS,
     );
+    await new Promise<void>((resolve) =>
+      this.server.listen(this.config.STREAM_PORT, this.config.STREAM_HOST, resolve),
+    );
+    log.info(
+      { host: this.config.STREAM_HOST, port: this.config.STREAM_PORT },
+      "stream sidecar listening",
+    );
+    // PostgreSQL may be down as the sidecar starts: it serves (clients are told to come back)
+    // and starts streaming as soon as it knows where the readings stand.
+    await this.startSequencer();
+  }
 
-    const { STREAM_PORT: port, STREAM_HOST: host } = this.config;
-    await new Promise<void>((resolve) => this.server.listen(port, host, resolve));
-    log.info({ host, port, head: sequencer.head }, "stream sidecar listening");
+  private async startSequencer(): Promise<void> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        const head = await readingHorizon();
+        this.sequencer = new Sequencer(head, {
+          horizon: readingHorizon,
+          readingsAfter: (afterId, opts) => readingsAfter(afterId, opts),
+          deliver: (readings) => this.broadcast(readings),
+          onError: (err) =>
+            log.warn({ err: String(err) }, "could not read readings from the database"),
+        });
+        log.info({ head }, "stream sidecar streaming");
+        return;
+      } catch (err) {
+        if (attempt === 0) log.warn({ err: String(err) }, "database unavailable; waiting for it");
+        await sleep(1000);
+      }
+    }
   }
 
   /** Ends every stream cleanly (browsers reconnect with their last id) and closes down. */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.heartbeat);
     clearInterval(this.poll);
     clearInterval(this.sessionCheck);

@@ -12,15 +12,3 @@ export function liveEvent(event: LiveEvent): string {
 }
 
 export const HEARTBEAT = ": heartbeat\n\n";
-
-export function retryHint(ms: number): string {
-  return `retry: ${ms}\n\n`;
-}
-
-export const SSE_HEADERS = {
-  "Content-Type": "text/event-stream; charset=utf-8",
-  "Cache-Control": "no-cache, no-transform",
-  "X-Accel-Buffering": "no",
-  "X-Content-Type-Options": "nosniff",
-  Connection: "keep-alive",
-} as const;

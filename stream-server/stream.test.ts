@@ -3,6 +3,7 @@ import { networkInterfaces } from "node:os";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { forward } from "@/deploy/testing/net.ts";
 import type { WireReading } from "@/lib/reading.ts";
+import { WatchedStream } from "@/test/event-source.ts";
 import { adminCookie, postData, uniqueDevice, viewerCookie, webUrl } from "@/test/http.ts";
 import { TestEventStream } from "@/test/sse.ts";
 import { startRedis, startStream, startWeb, testRun } from "@/test/stack.ts";
@@ -295,7 +296,7 @@ describe("GET /api/stream when parts fail", () => {
     }
   });
 
-  it("answers 503 with Retry-After, and a quick /health, while PostgreSQL is down", async () => {
+  it("while PostgreSQL is down: 503 with Retry-After, an EventSource told to come back, a quick /health", async () => {
     // PostgreSQL behind a forwarder the test can cut.
     const postgres = await forward("127.0.0.1", 0, 5432);
     const url = new URL(testRun().databaseUrl);
@@ -311,6 +312,14 @@ describe("GET /api/stream when parts fail", () => {
       expect(res.status).toBe(503);
       expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
       expect((await res.json()).error.code).toBe("service_unavailable");
+      // An EventSource (Accept: text/event-stream) would stop for good at a 503: it gets a
+      // stream that tells it to reconnect, and ends.
+      const es = await fetch(`${stream.url}/api/stream`, {
+        headers: { cookie: adminCookie(), accept: "text/event-stream" },
+      });
+      expect(es.status).toBe(200);
+      expect(es.headers.get("content-type")).toMatch(/^text\/event-stream/);
+      expect(await es.text()).toMatch(/^retry: 1000$/m);
 
       const started = performance.now();
       const health = await fetch(`${stream.url}/health`, { headers: { cookie: adminCookie() } });
@@ -330,5 +339,42 @@ describe("GET /api/stream when parts fail", () => {
     stream.child.kill("SIGTERM");
     expect(await exited).toBe(0);
     client.close();
+  });
+});
+
+describe("GET /api/stream across restarts, for a standard EventSource", () => {
+  it("starts while PostgreSQL is down and streams once it is back", async () => {
+    const postgres = await forward("127.0.0.1", 0, 5432);
+    await postgres.close();
+    const url = new URL(testRun().databaseUrl);
+    url.port = String(postgres.port);
+    // Nothing answers at the database's address: the sidecar still starts and says so.
+    const stream = await startStream({ DATABASE_URL: url.toString() });
+    let back: Awaited<ReturnType<typeof forward>> | undefined;
+    try {
+      const es = await fetch(`${stream.url}/api/stream`, {
+        headers: { cookie: adminCookie(), accept: "text/event-stream" },
+      });
+      expect(es.status).toBe(200);
+      expect(await es.text()).toMatch(/^retry: 1000$/m);
+      // A standard EventSource keeps coming back until the sidecar streams.
+      const device = uniqueDevice("late-start");
+      const before = await post(device, [1]);
+      const client = new WatchedStream(
+        `${stream.url}/api/stream?device=${device}&last_event_id=${before[0].id - 1}`,
+        adminCookie(),
+      );
+      await new Promise((r) => setTimeout(r, 1500));
+      back = await forward("127.0.0.1", postgres.port, 5432);
+      const after = await post(device, [2]);
+      await expect
+        .poll(() => client.ids(), { timeout: 15_000 })
+        .toEqual([...before, ...after].map((r) => r.id));
+      expect(client.opens).toBeGreaterThan(1);
+      client.close();
+    } finally {
+      await stream.stop();
+      await back?.close();
+    }
   });
 });

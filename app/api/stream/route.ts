@@ -1,6 +1,7 @@
 import { route } from "@/lib/api/route.ts";
 import { config } from "@/lib/config.ts";
 import { DomainError } from "@/lib/errors.ts";
+import { retryLater, SSE_HEADERS, wantsEventStream } from "@/lib/sse.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -30,9 +31,17 @@ export const GET = route({ access: "public" }, async ({ request }) => {
     headers,
     signal: request.signal,
     cache: "no-store",
-  }).catch(() => {
+  }).catch(() => null);
+  if (!upstream) {
+    // The sidecar is restarting. An EventSource given an error status would stop for good:
+    // it is told to come back (with its Last-Event-ID) instead.
+    if (wantsEventStream(request.headers.get("accept"))) {
+      return new Response(retryLater("the live stream is restarting; reconnecting"), {
+        headers: SSE_HEADERS,
+      });
+    }
     throw new DomainError("unavailable", "The live stream is unavailable; retry shortly.", 2);
-  });
+  }
   const out = new Headers();
   for (const name of FORWARDED_HEADERS) {
     const value = upstream.headers.get(name);
