@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { MAX_WAIT_SECONDS } from "@/lib/devices/schemas.ts";
 import type { WireReading } from "@/lib/reading.ts";
+import { WatchedStream } from "@/test/event-source.ts";
 import { postData, uniqueDevice } from "@/test/http.ts";
 import { TestEventStream } from "@/test/sse.ts";
 import { freePort, type RunningProcess, startStream, startWeb } from "@/test/stack.ts";
@@ -355,5 +356,69 @@ describe.skipIf(skipNginx)("the reverse proxy (nginx) in front of web and stream
         expect(res.status).toBe(201);
       }
     });
+  });
+  describe("a rolling restart of two stream processes behind the proxy", () => {
+    it("gives every EventSource every reading once, in order, while each is restarted in turn", async () => {
+      const [a, b] = await Promise.all([startStream(), startStream()]);
+      const sidecars = [a, b];
+      cleanup.push(() => Promise.all(sidecars.map((s) => s.stop())).then(() => {}));
+      const addresses = ["127.0.0.4", "127.0.0.5"];
+      const forwarders = await forwardEach([
+        [addresses[0], a.port],
+        [addresses[1], b.port],
+      ]);
+      for (const f of forwarders) cleanup.push(() => f.close());
+      const dns = await startDns();
+      cleanup.push(() => dns.close());
+      dns.set("stream.rolling.test", addresses);
+      const rolling = await startNginx({
+        web: hostPort(inject("webUrl")),
+        stream: `stream.rolling.test:${forwarders[0].port}`,
+        resolver: `${dns.address} valid=1s ipv6=off`,
+      });
+      cleanup.push(() => rolling.stop());
+
+      const device = uniqueDevice("rolling");
+      const start = await postData(
+        { device_id: device, sensors: { n: -1 } },
+        { base: rolling.url },
+      );
+      const url = `${rolling.url}/api/stream?device=${device}&last_event_id=${start.json.readings[0].id}`;
+      const cookie = operatorHeaders().cookie ?? "";
+      const clients = Array.from({ length: 6 }, () => new WatchedStream(url, cookie));
+      cleanup.push(async () => clients.forEach((c) => c.close()));
+      const acked: number[] = [];
+      let posting = true;
+      const poster = (async () => {
+        for (let n = 0; posting; n++) {
+          const res = await postData({ device_id: device, sensors: { n } }, { base: rolling.url });
+          if (res.status === 201) acked.push(res.json.readings[0].id);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 1000));
+      // One process at a time, as a deployment replaces its containers: stopped, then started
+      // again on its address; the other serves meanwhile.
+      for (let i = 0; i < sidecars.length; i++) {
+        await sidecars[i].stop();
+        await new Promise((r) => setTimeout(r, 1000));
+        sidecars[i] = await startStream({}, sidecars[i].port);
+        await new Promise((r) => setTimeout(r, 1500));
+      }
+      posting = false;
+      await poster;
+      await expect
+        .poll(() => clients.every((c) => acked.every((id) => c.ids().includes(id))), {
+          timeout: 20_000,
+        })
+        .toBe(true);
+      for (const c of clients) {
+        expect(c.ids().filter((id) => id > start.json.readings[0].id)).toEqual(acked);
+        expect(c.opens).toBeGreaterThan(1);
+      }
+      console.log(
+        `rolling restart of 2 stream processes: ${acked.length} readings, ${clients.length} clients, reconnected ${clients.map((c) => c.opens - 1).join(", ")} times`,
+      );
+    }, 60_000);
   });
 });
