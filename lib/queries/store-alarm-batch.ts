@@ -122,8 +122,9 @@ export async function storeAlarmBatch(
 ): Promise<WireAlarm[]> {
   const fresh = changes.filter((c) => c.alarm.id === null);
   const known = changes.filter((c) => c.alarm.id !== null);
-  const inserted = await insertAlarms(tx, fresh);
+  // Known alarms first: one the batch cleared frees its open_key for a new one it raised.
   const updated = await updateAlarms(tx, known);
+  const inserted = await insertAlarms(tx, fresh);
   await writeStates(tx, states);
   const stored = new Map<AlarmChange, WireAlarm>([
     ...fresh.map((c, i) => [c, inserted[i]] as const),

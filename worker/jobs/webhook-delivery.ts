@@ -64,8 +64,8 @@ export function webhookDeliveryJob(): Job {
       });
       try {
         while (!signal.aborted) {
-          const tried = await deliverDue();
-          if (tried < PARALLEL) await wakeup.wait(POLL_MS, signal);
+          // A webhook's next notification goes as soon as the one before it was answered.
+          if ((await deliverDue()) === 0) await wakeup.wait(POLL_MS, signal);
         }
       } finally {
         live.close();
