@@ -1,4 +1,5 @@
 import { Webhook } from "standardwebhooks";
+import { SEVERITY_COLOURS } from "./colours.ts";
 import { describeAlarm } from "./describe.ts";
 import type { WireAlarm } from "./wire.ts";
 
@@ -15,8 +16,6 @@ export interface OutgoingMessage {
   createdAt: Date;
   format: "standard" | "slack";
 }
-
-const COLOURS = { critical: "#d1242f", major: "#e36209", minor: "#d4a72c", warning: "#2f81f7" };
 
 /** Slack reads &, < and > as markup (<!channel> pings everyone): escape them. */
 const slackText = (s: string) =>
@@ -38,7 +37,7 @@ export function messageBody(m: OutgoingMessage): string {
     text: slackText(`[${a.severity}] ${what}: ${describeAlarm(a)}${value}`),
     attachments: [
       {
-        color: COLOURS[a.severity],
+        color: SEVERITY_COLOURS[a.severity],
         fields: [
           { title: "Rule", value: slackText(a.rule_name), short: true },
           { title: "Status", value: a.status, short: true },

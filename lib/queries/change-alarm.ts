@@ -1,10 +1,11 @@
 import { notificationsOf } from "../alarms/alarm-events.ts";
-import { ALARM_COLUMNS, ALARM_JOINS, type AlarmRow, toWireAlarm } from "../alarms/wire.ts";
+import { type AlarmRow, toWireAlarm } from "../alarms/wire.ts";
 import { prisma } from "../db.ts";
 import { conflict, notFound } from "../errors.ts";
 import type { AlarmEvent } from "../events.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { recordAlarmChange } from "./alarm-cursor.ts";
+import { ALARM_COLUMNS, ALARM_JOINS } from "./alarm-select.ts";
 import { enqueueDeliveries } from "./enqueue-deliveries.ts";
 
 // An operator's changes to alarms: acknowledge (active → acknowledged), clear by hand. Both

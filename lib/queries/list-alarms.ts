@@ -1,13 +1,8 @@
 import type { AlarmFilters } from "../alarms/schemas.ts";
-import {
-  ALARM_COLUMNS,
-  ALARM_JOINS,
-  type AlarmRow,
-  toWireAlarm,
-  type WireAlarm,
-} from "../alarms/wire.ts";
+import { type AlarmRow, toWireAlarm, type WireAlarm } from "../alarms/wire.ts";
 import { prisma } from "../db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import { ALARM_COLUMNS, ALARM_JOINS } from "./alarm-select.ts";
 
 function filterSql(f: AlarmFilters): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];

@@ -1,12 +1,7 @@
 import type { AlarmChange } from "../alarms/evaluate-batch.ts";
-import {
-  ALARM_COLUMNS,
-  ALARM_JOINS,
-  type AlarmRow,
-  toWireAlarm,
-  type WireAlarm,
-} from "../alarms/wire.ts";
+import { type AlarmRow, toWireAlarm, type WireAlarm } from "../alarms/wire.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import { ALARM_COLUMNS, ALARM_JOINS } from "./alarm-select.ts";
 
 /** A rule and sensor's stored run state; both null: normal (the row goes). */
 export interface StateWrite {

@@ -1,7 +1,8 @@
 import { notificationsOf } from "../alarms/alarm-events.ts";
-import { ALARM_COLUMNS, ALARM_JOINS, type AlarmRow, toWireAlarm } from "../alarms/wire.ts";
+import { type AlarmRow, toWireAlarm } from "../alarms/wire.ts";
 import { prisma } from "../db.ts";
 import type { AlarmEvent } from "../events.ts";
+import { ALARM_COLUMNS, ALARM_JOINS } from "./alarm-select.ts";
 import { enqueueDeliveries } from "./enqueue-deliveries.ts";
 
 export interface SilenceRaise {
