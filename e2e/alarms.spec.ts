@@ -46,7 +46,9 @@ test("a rule made on the page raises an alarm in the Alarms panel, acknowledged 
   await expect(item).toContainText("31.5");
   // The Devices panel counts it.
   await expect(
-    page.locator(`[data-panel-id="devices"] li[data-device-id="${device}"]`).getByTestId("device-alarms"),
+    page
+      .locator(`[data-panel-id="devices"] li[data-device-id="${device}"]`)
+      .getByTestId("device-alarms"),
   ).toHaveText("1");
 
   await item.getByRole("button", { name: "Ack" }).click();

@@ -114,3 +114,23 @@ export async function startStream(
     { STREAM_PORT: String(port), ...env },
   );
 }
+
+/** The copied build's worker (dist/worker.mjs), its /health on a free port. */
+export async function startWorker(
+  dir: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<RunningProcess> {
+  const port = await freePort();
+  return startProcess(
+    "worker",
+    [...nodeArgs, resolve(dir, "dist/worker.mjs")],
+    dir,
+    port,
+    "/health",
+    {
+      WORKER_PORT: String(port),
+      ...env,
+    },
+  );
+}
