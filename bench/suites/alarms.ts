@@ -30,7 +30,7 @@ async function post(ctx: Ctx, body: unknown): Promise<number> {
   return performance.now();
 }
 
-async function adminApi(ctx: Ctx, path: string, body: unknown): Promise<any> {
+async function adminApi<T>(ctx: Ctx, path: string, body: unknown): Promise<T> {
   const res = await fetch(ctx.web.url + path, {
     method: "POST",
     headers: { "content-type": "application/json", origin: ctx.web.url, cookie: ctx.cookie },
@@ -50,7 +50,7 @@ async function until(check: () => boolean, ms: number, what: string): Promise<vo
 /** Rows alarms.event and alarms.webhook: a breach and its return to normal, `rounds` times. */
 async function latencyRows(ctx: Ctx, receiver: Awaited<ReturnType<typeof startReceiver>>) {
   await post(ctx, { device_id: PROBE, sensors: { probe: 0 } });
-  const { rule } = await adminApi(ctx, "/api/alarm-rules", {
+  const { rule } = await adminApi<{ rule: { id: number } }>(ctx, "/api/alarm-rules", {
     name: "bench probe",
     kind: "threshold",
     severity: "major",

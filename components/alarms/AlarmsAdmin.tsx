@@ -2,9 +2,9 @@
 
 import { useCallback, useEffect, useState } from "react";
 import type { WireRule, WireWebhook } from "@/lib/alarms/wire.ts";
-import { SignOut } from "../auth/SignOut.tsx";
 import { callApi } from "../devices/api.ts";
 import { useDevices } from "../devices/use-devices.ts";
+import { PageHeader } from "../forms/PageHeader.tsx";
 import { HistorySection } from "./HistorySection.tsx";
 import { RulesSection } from "./RulesSection.tsx";
 import { WebhooksSection } from "./WebhooksSection.tsx";
@@ -42,25 +42,15 @@ export function AlarmsAdmin({ operator }: { operator: { username: string; role: 
 
   return (
     <main className="registry">
-      <header className="toolbar">
-        <h1>
-          <a href="/">BoCloud</a> <span className="muted">alarms</span>
-        </h1>
-        <div className="toolbar-actions">
-          <a className="button" href="/monitor">
-            Monitor
-          </a>
-          <a className="button" href="/devices">
-            Devices
-          </a>
-          <SignOut {...operator} />
-        </div>
-      </header>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <PageHeader
+        page="alarms"
+        links={[
+          { href: "/monitor", label: "Monitor" },
+          { href: "/devices", label: "Devices" },
+        ]}
+        operator={operator}
+        error={error}
+      />
       {!admin && (
         <p className="notice">
           You are a viewer: you can see rules and alarms and acknowledge alarms on the monitor; only

@@ -4,6 +4,7 @@ import { describeCondition } from "@/lib/alarms/conditions.ts";
 import type { WireRule } from "@/lib/alarms/wire.ts";
 import type { WireDevice } from "@/lib/devices/wire.ts";
 import { callApi } from "../devices/api.ts";
+import { DeleteButton, EnabledToggle } from "./RowControls.tsx";
 import { RuleForm } from "./RuleForm.tsx";
 import { SeverityBadge } from "./SeverityBadge.tsx";
 
@@ -59,30 +60,21 @@ export function RulesSection(props: {
               <td>{scopeText(r)}</td>
               <td>{termsText(r)}</td>
               <td>
-                <input
-                  type="checkbox"
-                  aria-label={`${r.name} enabled`}
-                  checked={r.enabled}
+                <EnabledToggle
+                  name={r.name}
+                  url={`/api/alarm-rules/${r.id}`}
+                  enabled={r.enabled}
                   disabled={!admin}
-                  onChange={(e) =>
-                    act(() =>
-                      callApi("PATCH", `/api/alarm-rules/${r.id}`, { enabled: e.target.checked }),
-                    )
-                  }
+                  act={act}
                 />
               </td>
               {admin && (
                 <td className="actions">
-                  <button
-                    type="button"
-                    className="danger"
-                    onClick={() => {
-                      if (confirm(`Delete the rule "${r.name}"? Its open alarms are cleared.`))
-                        void act(() => callApi("DELETE", `/api/alarm-rules/${r.id}`));
-                    }}
-                  >
-                    Delete
-                  </button>
+                  <DeleteButton
+                    url={`/api/alarm-rules/${r.id}`}
+                    question={`Delete the rule "${r.name}"? Its open alarms are cleared.`}
+                    act={act}
+                  />
                 </td>
               )}
             </tr>

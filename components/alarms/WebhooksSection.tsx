@@ -4,7 +4,9 @@ import { type FormEvent, useState } from "react";
 import type { WireDelivery, WireRule, WireWebhook } from "@/lib/alarms/wire.ts";
 import { callApi } from "../devices/api.ts";
 import { ChoiceSelect } from "../forms/ChoiceSelect.tsx";
+import { ShownOnce } from "../forms/ShownOnce.tsx";
 import { formatAgo } from "../monitor/format.ts";
+import { DeleteButton, EnabledToggle } from "./RowControls.tsx";
 
 /** Webhooks (admins only): make one, its secret shown once; rotate, switch off, delete; its log. */
 export function WebhooksSection(props: {
@@ -98,21 +100,10 @@ export function WebhooksSection(props: {
         <button type="submit">Create webhook</button>
       </form>
       {secret && (
-        <div className="secret" role="status">
-          <p>
-            Signing secret for <strong>{secret.name}</strong>. It is shown only now: give it to the
-            receiver, which verifies each signature with it.
-          </p>
-          <code data-testid="webhook-secret">{secret.secret}</code>
-          <div className="secret-actions">
-            <button type="button" onClick={() => navigator.clipboard?.writeText(secret.secret)}>
-              Copy
-            </button>
-            <button type="button" onClick={() => setSecret(null)}>
-              Done
-            </button>
-          </div>
-        </div>
+        <ShownOnce secret={secret.secret} testId="webhook-secret" onDone={() => setSecret(null)}>
+          Signing secret for <strong>{secret.name}</strong>. It is shown only now: give it to the
+          receiver, which verifies each signature with it.
+        </ShownOnce>
       )}
       <table className="readings registry-table">
         <thead>
@@ -133,15 +124,11 @@ export function WebhooksSection(props: {
               <td>{w.format === "slack" ? "Slack" : "JSON"}</td>
               <td>{ruleName(w.rule_id)}</td>
               <td>
-                <input
-                  type="checkbox"
-                  aria-label={`${w.name} enabled`}
-                  checked={w.enabled}
-                  onChange={(e) =>
-                    act(() =>
-                      callApi("PATCH", `/api/webhooks/${w.id}`, { enabled: e.target.checked }),
-                    )
-                  }
+                <EnabledToggle
+                  name={w.name}
+                  url={`/api/webhooks/${w.id}`}
+                  enabled={w.enabled}
+                  act={act}
                 />
               </td>
               <td className="actions">
@@ -151,16 +138,11 @@ export function WebhooksSection(props: {
                 <button type="button" onClick={() => rotate(w)}>
                   Rotate secret
                 </button>
-                <button
-                  type="button"
-                  className="danger"
-                  onClick={() => {
-                    if (confirm(`Delete the webhook "${w.name}" and its log?`))
-                      void act(() => callApi("DELETE", `/api/webhooks/${w.id}`));
-                  }}
-                >
-                  Delete
-                </button>
+                <DeleteButton
+                  url={`/api/webhooks/${w.id}`}
+                  question={`Delete the webhook "${w.name}" and its log?`}
+                  act={act}
+                />
               </td>
             </tr>
           ))}
