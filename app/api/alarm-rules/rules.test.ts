@@ -1,11 +1,19 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { sql } from "@/test/db.ts";
 import { getJson, operatorApi, postData, uniqueDevice, viewerCookie, webUrl } from "@/test/http.ts";
 
 // The alarm rules and webhooks API: validation and errors like everywhere, who may do what.
 
-const rules = (body: unknown, cookie?: string) =>
-  operatorApi("POST", webUrl("/api/alarm-rules"), body, cookie ? { cookie } : {});
+const made: number[] = [];
+const rules = async (body: unknown, cookie?: string) => {
+  const res = await operatorApi("POST", webUrl("/api/alarm-rules"), body, cookie ? { cookie } : {});
+  if (res.status === 201) made.push(res.json.rule.id);
+  return res;
+};
+// A rule on every temperature sensor would watch the other test files' readings too.
+afterAll(async () => {
+  for (const id of made) await operatorApi("DELETE", webUrl(`/api/alarm-rules/${id}`));
+});
 const ruleCount = async () => Number((await sql("SELECT count(*) AS n FROM alarm_rules"))[0].n);
 
 describe("alarm rules", () => {
