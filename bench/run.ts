@@ -1,7 +1,7 @@
 // `npm run bench` (full: medians of 3 runs, ~10 min) or `npm run bench -- --quick` (< 2 min).
 // Measures BoCloud side by side with its baselines on this machine and writes
 // bench/RESULTS.md and bench/results.json (a quick run writes to bench/.work/ instead).
-// Options: --quick, --only=ingest,live,memory,queries,reference,analytics,storage, --runs=N.
+// Options: --quick, --only=ingest,live,memory,queries,reference,analytics,storage,alarms, --runs=N.
 import { spawnSync } from "node:child_process";
 import {
   existsSync,
@@ -20,6 +20,7 @@ import { machine } from "./lib/machine.ts";
 import { BENCH, ROOT } from "./lib/procs.ts";
 import { renderMarkdown } from "./lib/report.ts";
 import { removeSnapshot, snapshotBuild, startStream, startWeb } from "./lib/stack.ts";
+import { alarmsSuite } from "./suites/alarms.ts";
 import { analyticsSuite } from "./suites/analytics.ts";
 import { errorRow, ingestSuites } from "./suites/ingest.ts";
 import { liveSuite } from "./suites/live.ts";
@@ -36,6 +37,7 @@ const SUITES = [
   "reference",
   "analytics",
   "storage",
+  "alarms",
 ] as const;
 const NEEDED_FDS = 12_000;
 
@@ -156,6 +158,7 @@ const suites: [string, (ctx: Ctx) => Promise<void>][] = [
   ["reference", referenceSuite],
   ["analytics", analyticsSuite],
   ["storage", storageSuite],
+  ["alarms", alarmsSuite],
 ];
 try {
   for (const [name, suite] of suites) {

@@ -219,8 +219,9 @@ test("a corrupt stored layout gives the default layout and no page error", async
   const errors = await openMonitor(page);
   await expect(panel(page, "stream")).toBeVisible();
   await expect(panel(page, "devices")).toBeVisible();
-  await expect(page.locator("[data-panel-id]")).toHaveCount(3);
+  await expect(page.locator("[data-panel-id]")).toHaveCount(4);
   await expect(panel(page, "commands")).toBeVisible();
+  await expect(panel(page, "alarms")).toBeVisible();
   expect(errors).toEqual([]);
 });
 

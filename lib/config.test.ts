@@ -22,4 +22,15 @@ describe("parseConfig", () => {
       expect((err as Error).message).toMatch(/DATABASE_URL: must be a postgresql:\/\/ URL/);
     }
   });
+
+  it("reads the networks webhooks may reach as a list of IPs and CIDRs", () => {
+    expect(parseConfig({}).WEBHOOK_ALLOWED_NETWORKS).toEqual([]);
+    expect(
+      parseConfig({ WEBHOOK_ALLOWED_NETWORKS: " 10.0.5.0/24, 192.168.1.7 ,fd00::/8" })
+        .WEBHOOK_ALLOWED_NETWORKS,
+    ).toEqual(["10.0.5.0/24", "192.168.1.7", "fd00::/8"]);
+    expect(() => parseConfig({ WEBHOOK_ALLOWED_NETWORKS: "intranet" })).toThrow(
+      /WEBHOOK_ALLOWED_NETWORKS.*IPs or CIDRs/,
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
 
 // Every variable BoCloud reads, with the default that works on a local machine.
@@ -55,7 +56,42 @@ const configSchema = z.object({
   REDIS_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(100),
   /** Days readings are kept (a device's retention_days overrides it); 0 keeps them forever. */
   RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(0),
+  /** How long a webhook receiver has to answer one delivery. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** The pause before a webhook's first retry; it doubles with each attempt, up to an hour. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
+  /** Attempts of one webhook delivery before it is marked failed. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(15),
+  /**
+   * Addresses (IPs or CIDRs, comma-separated) that webhooks may reach although they are not
+   * public: loopback, private, link-local and other special ranges are refused otherwise (SSRF).
+   */
+  WEBHOOK_ALLOWED_NETWORKS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .refine((s) => ipaddr.isValid(s) || isCidr(s), "must be IPs or CIDRs, comma-separated"),
+      ),
+    )
+    .default([]),
 });
+
+function isCidr(s: string): boolean {
+  try {
+    ipaddr.parseCIDR(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -1,3 +1,4 @@
+import type { AlarmChangeKind, WireAlarm } from "./alarms/wire.ts";
 import type { WireCommand } from "./commands/wire.ts";
 
 /** A device went online (it posted) or offline (silent past its timeout). */
@@ -14,9 +15,17 @@ export interface CommandEvent {
   command: WireCommand;
 }
 
+/** An alarm was raised, counted again, acknowledged or cleared. */
+export interface AlarmEvent {
+  type: "alarm";
+  change: AlarmChangeKind;
+  alarm: WireAlarm;
+}
+
 /** What goes out on the stream besides readings: no id, since it is not replayed. */
-export type LiveEvent = StatusEvent | CommandEvent;
+export type LiveEvent = StatusEvent | CommandEvent | AlarmEvent;
 
 export function eventDeviceId(event: LiveEvent): string {
+  if (event.type === "alarm") return event.alarm.device_id;
   return event.type === "status" ? event.device_id : event.command.device_id;
 }

@@ -63,7 +63,7 @@ describe("two workers at once", () => {
   it("share the jobs: each is held by exactly one of them", async () => {
     await expect
       .poll(async () => (await Promise.all(workers.map(jobsOf))).flat().sort(), { timeout: 10_000 })
-      .toEqual(["retention", "rollups", "sweeper"]);
+      .toEqual(["alarms", "retention", "rollups", "silence", "sweeper", "webhooks"]);
   });
 
   it("sweep once: the device goes offline with one event", async () => {

@@ -5,9 +5,12 @@ import { log } from "../lib/log.ts";
 import { connectPublisher, disconnectPublisher } from "../lib/publish.ts";
 import { databaseUp } from "../lib/queries/database-up.ts";
 import { JobRunner } from "./job-runner.ts";
+import { alarmEvaluatorJob } from "./jobs/alarm-evaluator.ts";
 import { retentionJob } from "./jobs/retention.ts";
 import { rollups } from "./jobs/rollups.ts";
+import { silenceJob } from "./jobs/silence-alarms.ts";
 import { sweeper } from "./jobs/sweeper.ts";
+import { webhookDeliveryJob } from "./jobs/webhook-delivery.ts";
 
 /**
  * The worker process: BoCloud's background jobs, each run by one worker at a time (see
@@ -15,7 +18,14 @@ import { sweeper } from "./jobs/sweeper.ts";
  * whether PostgreSQL answers and which jobs this worker holds.
  */
 export class Worker {
-  readonly runner = new JobRunner([sweeper, retentionJob(), rollups]);
+  readonly runner = new JobRunner([
+    sweeper,
+    retentionJob(),
+    rollups,
+    alarmEvaluatorJob(),
+    silenceJob,
+    webhookDeliveryJob(),
+  ]);
   private readonly server: Server;
 
   constructor(private readonly config: Config) {

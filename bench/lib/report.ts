@@ -30,6 +30,10 @@ const FIGURES: [string, (v: number) => string][] = [
   ["delivered_pct", (v) => (v < 99.95 ? `**${v.toFixed(1)} % delivered in time**` : "")],
   ["dropped_clients", (v) => (v > 0 ? `**${Math.round(v)} clients dropped**` : "")],
   ["ms", (v) => `${ms(v)} ms`],
+  ["worker_cores", (v) => `worker ${v.toFixed(2)} cores`],
+  ["cpu_us_per_reading", (v) => `${v.toFixed(1)} µs CPU/reading`],
+  ["catch_up_ms", (v) => `caught up ${ms(v)} ms after the last post`],
+  ["alarms", (v) => `${int(v)} alarms`],
 ];
 
 export function cell(s: Side | undefined): string {

@@ -98,19 +98,27 @@ export async function startWeb(
   );
 }
 
-/** The copied build's stream sidecar (dist/stream.mjs). */
-export async function startStream(
+/** A process of the copied build's dist/ (the stream sidecar, the worker) on a free port. */
+async function startBuilt(
+  name: "stream" | "worker",
+  portVariable: string,
   dir: string,
   env: Record<string, string>,
-  nodeArgs: string[] = [],
+  nodeArgs: string[],
 ): Promise<RunningProcess> {
   const port = await freePort();
-  return startProcess(
-    "stream",
-    [...nodeArgs, resolve(dir, "dist/stream.mjs")],
-    dir,
-    port,
-    "/health",
-    { STREAM_PORT: String(port), ...env },
-  );
+  return startProcess(name, [...nodeArgs, resolve(dir, `dist/${name}.mjs`)], dir, port, "/health", {
+    [portVariable]: String(port),
+    ...env,
+  });
+}
+
+/** The copied build's stream sidecar (dist/stream.mjs). */
+export function startStream(dir: string, env: Record<string, string>, nodeArgs: string[] = []) {
+  return startBuilt("stream", "STREAM_PORT", dir, env, nodeArgs);
+}
+
+/** The copied build's worker (dist/worker.mjs), its /health on a free port. */
+export function startWorker(dir: string, env: Record<string, string>, nodeArgs: string[] = []) {
+  return startBuilt("worker", "WORKER_PORT", dir, env, nodeArgs);
 }

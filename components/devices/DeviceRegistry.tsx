@@ -2,8 +2,9 @@
 
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import type { WireGateway } from "@/lib/devices/wire.ts";
-import { SignOut } from "../auth/SignOut.tsx";
 import { type Choice, ChoiceSelect } from "../forms/ChoiceSelect.tsx";
+import { PageHeader } from "../forms/PageHeader.tsx";
+import { ShownOnce } from "../forms/ShownOnce.tsx";
 import { formatAgo } from "../monitor/format.ts";
 import { callApi } from "./api.ts";
 import { OwnerActions } from "./OwnerActions.tsx";
@@ -44,43 +45,21 @@ export function DeviceRegistry({ operator }: { operator: { username: string; rol
 
   return (
     <main className="registry">
-      <header className="toolbar">
-        <h1>
-          <a href="/">BoCloud</a> <span className="muted">devices</span>
-        </h1>
-        <div className="toolbar-actions">
-          <a className="button" href="/monitor">
-            Monitor
-          </a>
-          <SignOut {...operator} />
-        </div>
-      </header>
-      {shownError && (
-        <p className="error" role="alert">
-          {shownError}
-        </p>
-      )}
+      <PageHeader
+        page="devices"
+        links={[{ href: "/monitor", label: "Monitor" }]}
+        operator={operator}
+        error={shownError}
+      />
       {operator.role !== "admin" && (
         <p className="notice">
           You are a viewer: you can see devices, but only an admin can change them.
         </p>
       )}
       {secret && (
-        <div className="secret" role="status">
-          <p>
-            Token for <strong>{secret.owner}</strong>. It is shown only now: copy it into the
-            device.
-          </p>
-          <code data-testid="new-token">{secret.token}</code>
-          <div className="secret-actions">
-            <button type="button" onClick={() => navigator.clipboard?.writeText(secret.token)}>
-              Copy
-            </button>
-            <button type="button" onClick={() => setSecret(null)}>
-              Done
-            </button>
-          </div>
-        </div>
+        <ShownOnce secret={secret.token} testId="new-token" onDone={() => setSecret(null)}>
+          Token for <strong>{secret.owner}</strong>. It is shown only now: copy it into the device.
+        </ShownOnce>
       )}
 
       <section>

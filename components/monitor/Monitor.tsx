@@ -9,6 +9,7 @@ import ReactGridLayout, {
 import "react-grid-layout/css/styles.css";
 import "react-resizable/css/styles.css";
 import { SignOut } from "../auth/SignOut.tsx";
+import { AlarmsPanel } from "./AlarmsPanel.tsx";
 import { CommandsPanel } from "./CommandsPanel.tsx";
 import { ComparePanel } from "./ComparePanel.tsx";
 import { DevicePanel } from "./DevicePanel.tsx";
@@ -77,7 +78,15 @@ export function Monitor({ operator }: { operator: { username: string; role: stri
             {notice}
           </p>
         )}
-        {layout && <Grid layout={layout} update={update} open={open} close={close} />}
+        {layout && (
+          <Grid
+            layout={layout}
+            update={update}
+            open={open}
+            close={close}
+            admin={operator.role === "admin"}
+          />
+        )}
       </div>
     </LiveProvider>
   );
@@ -88,6 +97,7 @@ function Grid(props: {
   update: (change: (l: MonitorLayout) => MonitorLayout) => void;
   open: (req: PanelRequest) => void;
   close: (id: string) => void;
+  admin: boolean;
 }) {
   const { width, containerRef, mounted } = useContainerWidth();
   const narrow = width < NARROW_BELOW_PX;
@@ -137,6 +147,7 @@ function Grid(props: {
                 open={props.open}
                 close={() => props.close(p.id)}
                 update={update}
+                admin={props.admin}
               />
             </div>
           ))}
@@ -151,6 +162,7 @@ function PanelContent(props: {
   open: (req: PanelRequest) => void;
   close: () => void;
   update: (change: (l: MonitorLayout) => MonitorLayout) => void;
+  admin: boolean;
 }) {
   const { panel } = props;
   switch (panel.kind) {
@@ -160,6 +172,8 @@ function PanelContent(props: {
       return <StatusPanel onOpen={props.open} onClose={props.close} />;
     case "commands":
       return <CommandsPanel onClose={props.close} />;
+    case "alarms":
+      return <AlarmsPanel canClear={props.admin} onOpen={props.open} onClose={props.close} />;
     case "device":
       return <DevicePanel deviceId={panel.deviceId} onOpen={props.open} onClose={props.close} />;
     case "sensor":
@@ -239,11 +253,17 @@ function Toolbar(props: {
         <button type="button" onClick={() => props.onOpen({ kind: "commands" })}>
           Commands
         </button>
+        <button type="button" onClick={() => props.onOpen({ kind: "alarms" })}>
+          Alarms
+        </button>
         <button type="button" onClick={() => props.onOpen({ kind: "compare" })}>
           Compare
         </button>
         <a className="button" href="/devices">
           Manage devices
+        </a>
+        <a className="button" href="/alarms">
+          Alarm rules
         </a>
         <button type="button" onClick={props.onReset}>
           Reset layout

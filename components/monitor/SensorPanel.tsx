@@ -3,6 +3,7 @@
 import { useState } from "react";
 import type { SensorDetail } from "@/lib/queries/find-sensor.ts";
 import type { WireReading } from "@/lib/reading.ts";
+import { useAlarmMarks } from "../alarms/use-alarm-marks.ts";
 import { ExportLinks } from "./ExportLinks.tsx";
 import { formatValue } from "./format.ts";
 import { PanelFrame } from "./PanelFrame.tsx";
@@ -44,6 +45,7 @@ export function SensorPanel(props: {
   const latest = recent[0]?.value ?? sensor?.latest?.value;
   const numeric = typeof latest === "number";
   const chart = useAggregates(numeric ? [sensorId] : [], range, CHART_POINTS);
+  const marks = useAlarmMarks(sensorId, range);
   const title = sensor ? `${sensor.device_id} / ${sensor.type}` : `Sensor ${sensorId}`;
 
   return (
@@ -76,6 +78,7 @@ export function SensorPanel(props: {
           series={chart.series}
           label={title}
           onZoom={(from, to) => setRange({ live: false, from, to })}
+          marks={marks}
           attributes={{
             resolution: chart.meta?.series[0]?.resolution ?? "",
             "bucket-ms": chart.meta?.series[0]?.bucket_ms ?? 0,

@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "react";
 import type { WireDevice } from "@/lib/devices/wire.ts";
+import { useAlarmCounts } from "../alarms/use-alarm-counts.ts";
 import { useDevices } from "../devices/use-devices.ts";
 import { formatAgo } from "./format.ts";
 import type { PanelRequest } from "./layout-store.ts";
@@ -19,6 +20,7 @@ export function StatusPanel({
   onClose: () => void;
 }) {
   const registered = useDevices();
+  const alarms = useAlarmCounts();
   // The registered devices once loaded, then kept current by live readings and status events.
   const [devices, setDevices] = useState<DeviceRow[] | null>(null);
   const [now, setNow] = useState(() => Date.now());
@@ -85,6 +87,15 @@ export function StatusPanel({
             >
               {d.name}
             </button>
+            {alarms[d.device_id] && (
+              <span
+                className={`alarm-count severity-${alarms[d.device_id].severity}`}
+                data-testid="device-alarms"
+                title={`${alarms[d.device_id].active} active, ${alarms[d.device_id].acknowledged} acknowledged alarms`}
+              >
+                {alarms[d.device_id].active + alarms[d.device_id].acknowledged}
+              </span>
+            )}
             <span className="muted">{formatAgo(d.last_seen_at, now)}</span>
           </li>
         ))}

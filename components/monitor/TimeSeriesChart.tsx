@@ -15,6 +15,62 @@ export interface ChartSeries {
   max?: (number | null)[];
 }
 
+/** Threshold lines and shaded alarm periods drawn on the chart (see alarmMarks). */
+export interface ChartMarks {
+  thresholds: { value: number; color: string; dashed: boolean }[];
+  /** Epoch seconds; `to` null: still open. */
+  periods: { from: number; to: number | null; color: string }[];
+}
+
+const NO_MARKS: ChartMarks = { thresholds: [], periods: [] };
+
+/**
+ * A uPlot plugin: alarm periods shaded behind the series, threshold lines over them. It reads
+ * the marks from a ref, so new marks need a redraw, not a new chart.
+ */
+function marksPlugin(marks: { current: ChartMarks }): uPlot.Plugin {
+  return {
+    hooks: {
+      drawClear: [
+        (u) => {
+          const { ctx } = u;
+          const { left, top, width, height } = u.bbox;
+          ctx.save();
+          for (const p of marks.current.periods) {
+            const x0 = Math.max(left, u.valToPos(p.from, "x", true));
+            const x1 = Math.min(
+              left + width,
+              u.valToPos(p.to ?? u.scales.x.max ?? p.from, "x", true),
+            );
+            if (x1 <= x0) continue;
+            ctx.fillStyle = `${p.color}2e`;
+            ctx.fillRect(x0, top, x1 - x0, height);
+          }
+          ctx.restore();
+        },
+      ],
+      draw: [
+        (u) => {
+          const { ctx } = u;
+          const { left, width } = u.bbox;
+          ctx.save();
+          ctx.lineWidth = 1.5 * devicePixelRatio;
+          for (const t of marks.current.thresholds) {
+            const y = u.valToPos(t.value, "y", true);
+            ctx.strokeStyle = t.color;
+            ctx.setLineDash(t.dashed ? [6 * devicePixelRatio, 4 * devicePixelRatio] : []);
+            ctx.beginPath();
+            ctx.moveTo(left, y);
+            ctx.lineTo(left + width, y);
+            ctx.stroke();
+          }
+          ctx.restore();
+        },
+      ],
+    },
+  };
+}
+
 const AXIS = { stroke: "#8b98a5", grid: { stroke: "#26313d" }, ticks: { stroke: "#26313d" } };
 
 /** Several series on one time axis, aligned with uPlot.join. */
@@ -65,10 +121,13 @@ export function TimeSeriesChart(props: {
   label: string;
   onZoom?: (fromMs: number, toMs: number) => void;
   attributes?: Record<string, string | number>;
+  marks?: ChartMarks;
 }) {
   const container = useRef<HTMLDivElement>(null);
   const onZoom = useRef(props.onZoom);
   onZoom.current = props.onZoom;
+  const marks = useRef(props.marks ?? NO_MARKS);
+  marks.current = props.marks ?? NO_MARKS;
   const { data, opts, bands } = toPlot(props.series);
   const shape = opts.map((o) => `${o.label}:${o.stroke}`).join("|");
 
@@ -82,7 +141,19 @@ export function TimeSeriesChart(props: {
         height: Math.max(80, el.clientHeight),
         legend: { show: false },
         cursor: { drag: { x: true, y: false, setScale: false } },
-        scales: { x: { time: true } },
+        scales: {
+          x: { time: true },
+          // Threshold lines stay in view: the value axis reaches them.
+          y: {
+            range: (_u, min, max) => {
+              const values = marks.current.thresholds.map((t) => t.value);
+              if (min !== null && max !== null) values.push(min, max);
+              if (values.length === 0) return [0, 1];
+              return uPlot.rangeNum(Math.min(...values), Math.max(...values), 0.1, true);
+            },
+          },
+        },
+        plugins: [marksPlugin(marks)],
         axes: [AXIS, AXIS],
         series: opts,
         bands,
@@ -120,6 +191,11 @@ export function TimeSeriesChart(props: {
   useEffect(() => {
     plot.current?.setData(data);
   });
+  const marksKey = JSON.stringify(props.marks ?? NO_MARKS);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: redrawn when the marks change
+  useEffect(() => {
+    plot.current?.setData(plot.current.data);
+  }, [marksKey]);
 
   return (
     <div
@@ -129,6 +205,8 @@ export function TimeSeriesChart(props: {
       aria-label={`Chart of ${props.label}`}
       data-points={data[0].length}
       data-series={props.series.length}
+      data-thresholds={props.marks?.thresholds.length ?? 0}
+      data-alarm-periods={props.marks?.periods.length ?? 0}
       {...Object.fromEntries(
         Object.entries(props.attributes ?? {}).map(([k, v]) => [`data-${k}`, v]),
       )}

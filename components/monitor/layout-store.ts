@@ -22,6 +22,7 @@ const panelSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("stream"), id: z.literal("stream"), ...position }),
   z.object({ kind: z.literal("devices"), id: z.literal("devices"), ...position }),
   z.object({ kind: z.literal("commands"), id: z.literal("commands"), ...position }),
+  z.object({ kind: z.literal("alarms"), id: z.literal("alarms"), ...position }),
   z.object({
     kind: z.literal("compare"),
     id: z.literal("compare"),
@@ -61,7 +62,8 @@ export function defaultLayout(): MonitorLayout {
     panels: [
       { kind: "stream", id: "stream", x: 0, y: 0, w: 8, h: 12 },
       { kind: "devices", id: "devices", x: 8, y: 0, w: 4, h: 12 },
-      { kind: "commands", id: "commands", x: 0, y: 12, w: 12, h: 9 },
+      { kind: "alarms", id: "alarms", x: 0, y: 12, w: 6, h: 9 },
+      { kind: "commands", id: "commands", x: 6, y: 12, w: 6, h: 9 },
     ],
   };
 }
@@ -94,7 +96,7 @@ export function saveLayout(storage: Pick<Storage, "setItem">, layout: MonitorLay
 }
 
 export type PanelRequest =
-  | { kind: "stream" | "devices" | "commands" | "compare" }
+  | { kind: "stream" | "devices" | "commands" | "alarms" | "compare" }
   | { kind: "device"; deviceId: string }
   | { kind: "sensor"; sensorId: number };
 

@@ -23,7 +23,7 @@ export function useLiveReadings(onReadings: (readings: WireReading[]) => void): 
   useEffect(() => live.subscribe((rs) => handler.current(rs)), [live]);
 }
 
-/** Calls `onEvent` with each status or command change while the component is mounted. */
+/** Calls `onEvent` with each status, command or alarm change while the component is mounted. */
 export function useLiveEvents(onEvent: (event: LiveEvent) => void): void {
   const live = useLive();
   const handler = useRef(onEvent);

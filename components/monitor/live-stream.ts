@@ -42,7 +42,7 @@ export class LiveStream {
     return () => this.listeners.delete(listener);
   }
 
-  /** Status and command changes, as they come. */
+  /** Status, command and alarm changes, as they come. */
   subscribeEvents(listener: (event: LiveEvent) => void): () => void {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
@@ -63,7 +63,7 @@ export class LiveStream {
       this.batch.push(JSON.parse(event.data) as WireReading);
       this.scheduleFlush();
     });
-    for (const type of ["status", "command"]) {
+    for (const type of ["status", "command", "alarm"]) {
       source.addEventListener(type, (e) => {
         const event = JSON.parse((e as MessageEvent<string>).data) as LiveEvent;
         for (const listener of this.eventListeners) listener(event);
