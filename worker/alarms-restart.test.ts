@@ -160,7 +160,7 @@ describe("the alarm evaluator killed mid-stream", () => {
     // What evaluating every reading exactly once gives.
     const { rows } = await db.query(`
       SELECT r.id, d.device_id, r.sensor_id, s.type AS sensor_type, r.num_value, r.ts
-      FROM readings r JOIN sensors s ON s.id = r.sensor_id JOIN devices d ON d.id = r.device_key
+      FROM readings r JOIN sensors s ON s.id = r.sensor_id JOIN devices d ON d.id = s.device_key
       ORDER BY r.id`);
     const readings: WireReading[] = rows.map((r) => ({
       id: Number(r.id),
