@@ -73,17 +73,17 @@ describe("commands over MQTT", () => {
     );
     const done = (await commandsOf(device)).find((c) => c.id === command.id);
     expect(done).toMatchObject({ status: "succeeded", result: { interval_ms: 2000 } });
-    await expect.poll(() => events.map((e) => e.status)).toEqual(["queued", "delivered", "succeeded"]);
+    await expect
+      .poll(() => events.map((e) => e.status))
+      .toEqual(["queued", "delivered", "succeeded"]);
 
     // {"error": …} fails it; a second answer is refused on the error topic.
     await client.subscribeAsync("v1/devices/me/errors");
     const second = await queueCommand(device, { name: "reboot" });
     await expect.poll(() => received.length).toBe(2);
-    await client.publishAsync(
-      `v1/devices/me/rpc/response/${second.id}`,
-      '{"error": "busy"}',
-      { qos: 1 },
-    );
+    await client.publishAsync(`v1/devices/me/rpc/response/${second.id}`, '{"error": "busy"}', {
+      qos: 1,
+    });
     expect((await commandsOf(device)).find((c) => c.id === second.id)).toMatchObject({
       status: "failed",
       result: { error: "busy" },
@@ -104,9 +104,9 @@ describe("commands over MQTT", () => {
     const client = await connect(server.mqttUrl, { username: token });
     const received = inbox(client);
     await client.subscribeAsync("v1/devices/me/rpc/request/+", { qos: 1 });
-    await expect.poll(() => received.map((m) => m.topic)).toEqual([
-      `v1/devices/me/rpc/request/${command.id}`,
-    ]);
+    await expect
+      .poll(() => received.map((m) => m.topic))
+      .toEqual([`v1/devices/me/rpc/request/${command.id}`]);
     await client.endAsync();
     // Not answered: delivered again on the next subscription (it may have been lost).
     const again = await connect(server.mqttUrl, { username: token });

@@ -52,9 +52,9 @@ describe("QoS 1 with PostgreSQL stopped mid-publish", () => {
     let cut: Promise<void> | undefined;
     for (let i = 0; i < total; i++) {
       all.push(
-        client.publishAsync("v1/devices/me/telemetry", JSON.stringify({ n: i }), { qos: 1 }).then(
-          () => acked.add(i),
-        ),
+        client
+          .publishAsync("v1/devices/me/telemetry", JSON.stringify({ n: i }), { qos: 1 })
+          .then(() => acked.add(i)),
       );
       if (i === 50) cut = postgres.close();
       await new Promise((r) => setTimeout(r, 10));

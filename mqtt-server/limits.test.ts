@@ -98,7 +98,9 @@ describe("MQTT limits", () => {
     }
   });
 
-  it("drops a slow consumer: a client that stops reading what it is sent", { timeout: 30_000 }, async () => {
+  it("drops a slow consumer: a client that stops reading what it is sent", {
+    timeout: 30_000,
+  }, async () => {
     const token = await registerDevice(uniqueDevice("slow"));
     const client = await connect(bounded.mqttUrl, { username: token });
     await client.subscribeAsync("v1/devices/me/errors");

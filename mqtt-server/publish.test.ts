@@ -68,9 +68,7 @@ describe("MQTT publishes", () => {
       fan: true,
       pressure: 1013,
     });
-    expect(readings.find((r) => r.sensor_type === "humidity")?.ts).toBe(
-      new Date(ts).toISOString(),
-    );
+    expect(readings.find((r) => r.sensor_type === "humidity")?.ts).toBe(new Date(ts).toISOString());
     await expect.poll(() => stream.readings.length).toBe(5);
     expect(stream.ids().sort()).toEqual(readings.map((r) => r.id).sort());
   });

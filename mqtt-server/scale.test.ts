@@ -47,9 +47,9 @@ describe("several mqtt processes", () => {
       const received = inbox(client);
       await client.subscribeAsync("v1/devices/me/rpc/request/+", { qos: 1 });
       const command = await queueCommand(device, { name: "ping" });
-      await expect.poll(() => received.map((m) => m.topic)).toEqual([
-        `v1/devices/me/rpc/request/${command.id}`,
-      ]);
+      await expect
+        .poll(() => received.map((m) => m.topic))
+        .toEqual([`v1/devices/me/rpc/request/${command.id}`]);
       // Delivered once, by one process.
       await new Promise((r) => setTimeout(r, 300));
       expect(received).toHaveLength(1);

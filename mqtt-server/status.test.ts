@@ -124,7 +124,8 @@ describe("status from the MQTT connection", () => {
     const revoked = await quietDevice("revoked");
     const rotated = await quietDevice("rotated");
     const clients: MqttClient[] = [];
-    for (const d of [revoked, rotated]) clients.push(await connect(server.mqttUrl, { username: d.token }));
+    for (const d of [revoked, rotated])
+      clients.push(await connect(server.mqttUrl, { username: d.token }));
     const ends = clients.map(closed);
     const started = performance.now();
     const url = (d: string) => webUrl(`/api/devices/${d}/token`);

@@ -36,6 +36,8 @@ export class Upstream {
   private subscription: LiveSubscription | undefined;
   private tokenCheck: NodeJS.Timeout | undefined;
   private readonly prefix: string;
+  /** Messages taken (acknowledged) since start. */
+  private taken = 0;
 
   constructor(private readonly config: Config) {
     this.prefix = config.MQTT_UPSTREAM_PREFIX;
@@ -52,10 +54,11 @@ export class Upstream {
     };
   }
 
-  state(): { connected: number; of: number; token: "valid" | "invalid" } {
+  state(): { connected: number; of: number; taken: number; token: "valid" | "invalid" } {
     return {
       connected: this.clients.filter((c) => c.connected).length,
       of: this.config.MQTT_UPSTREAM_CONNECTIONS,
+      taken: this.taken,
       token: this.identity ? "valid" : "invalid",
     };
   }
@@ -115,6 +118,7 @@ export class Upstream {
         clean: false,
         protocolVersion: 4,
         reconnectPeriod: 1000,
+        reconnectOnConnackError: true,
         connectTimeout: 5000,
       });
       client.handleMessage = (packet, done) => {
@@ -154,6 +158,7 @@ export class Upstream {
       if (!identity) throw new Error("MQTT_UPSTREAM_TOKEN is not valid");
       const handled = await handleMessage(identity, topic, payload);
       if (handled.kind === "stored") this.send(handled.stored.commands);
+      this.taken++;
       return true;
     } catch (err) {
       const refused = refusal(err);

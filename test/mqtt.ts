@@ -9,7 +9,10 @@ export async function registerDevice(
   deviceId: string,
   changes: Record<string, unknown> = {},
 ): Promise<string> {
-  const res = await operatorApi("POST", webUrl("/api/devices"), { device_id: deviceId, ...changes });
+  const res = await operatorApi("POST", webUrl("/api/devices"), {
+    device_id: deviceId,
+    ...changes,
+  });
   if (res.status !== 201) throw new Error(`creating ${deviceId}: ${res.status}`);
   return res.json.token;
 }
