@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { WireReading } from "@/lib/reading.ts";
-import { rowCounts, sql } from "@/test/db.ts";
+import { rowCounts } from "@/test/db.ts";
 import { adminCookie, getJson, operatorApi, uniqueDevice, webUrl } from "@/test/http.ts";
 import { connect, inbox, mosquitto, registerDevice, registerGateway } from "@/test/mqtt.ts";
 import { TestEventStream } from "@/test/sse.ts";
