@@ -14,7 +14,7 @@ export interface Identity {
 /** What a CONNECT says: a token, perhaps with the id it claims to be, or (open mode) a name. */
 export type Credentials =
   | { token: string; claimedId: string | null }
-  | { token: null; username: string | null };
+  | { token: null };
 
 /**
  * MQTT username = the token (ThingsBoard's convention), or username = device_id (or
@@ -24,7 +24,7 @@ export function readCredentials(username?: string, password?: Buffer): Credentia
   const secret = password?.toString("utf8") ?? "";
   if (secret !== "") return { token: secret, claimedId: username ?? null };
   if (username) return { token: username, claimedId: null };
-  return { token: null, username: null };
+  return { token: null };
 }
 
 const isDeviceId = (s: string) => s.length <= MAX_ID_LENGTH && ID_PATTERN.test(s);
