@@ -12,9 +12,7 @@ export interface Identity {
 }
 
 /** What a CONNECT says: a token, perhaps with the id it claims to be, or (open mode) a name. */
-export type Credentials =
-  | { token: string; claimedId: string | null }
-  | { token: null };
+export type Credentials = { token: string; claimedId: string | null } | { token: null };
 
 /**
  * MQTT username = the token (ThingsBoard's convention), or username = device_id (or
