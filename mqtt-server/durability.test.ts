@@ -1,8 +1,9 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Forwarder, forward } from "@/deploy/testing/net.ts";
 import { sql } from "@/test/db.ts";
 import { uniqueDevice } from "@/test/http.ts";
-import { connect, mosquitto, registerDevice } from "@/test/mqtt.ts";
+import { connect, inbox, mosquitto, registerDevice } from "@/test/mqtt.ts";
 import { type RunningMqtt, startMqtt, testRun } from "@/test/stack.ts";
 
 // PUBACK only after commit: the listener reaches PostgreSQL through a forwarder the test cuts
@@ -11,6 +12,7 @@ import { type RunningMqtt, startMqtt, testRun } from "@/test/stack.ts";
 
 let postgres: Forwarder;
 let server: RunningMqtt;
+let impatient: RunningMqtt;
 
 beforeAll(async () => {
   postgres = await forward("127.0.0.1", 0, 5432);
@@ -21,8 +23,10 @@ beforeAll(async () => {
     INGEST_RATE_PER_SECOND: "0",
     DATABASE_URL: url.toString(),
   });
+  impatient = await startMqtt({ INGEST_AUTH: "token", MQTT_PUBACK_TIMEOUT_MS: "1000" });
 });
 afterAll(async () => {
+  await impatient?.stop();
   await server?.stop();
   await postgres?.close();
 });
@@ -103,4 +107,47 @@ describe("QoS 1 with PostgreSQL stopped mid-publish", () => {
     }
     expect(await storedValues(device)).toEqual([1]);
   });
+
+  it("closes the connection without a PUBACK when storing takes longer than MQTT_PUBACK_TIMEOUT_MS; the device sends it again", async () => {
+    const device = uniqueDevice("slow-store");
+    const token = await registerDevice(device);
+    const client = await connect(impatient.mqttUrl, {
+      username: token,
+      reconnectPeriod: 200,
+      reconnectOnConnackError: true,
+    });
+    client.on("error", () => {});
+    const errors = inbox(client);
+    await client.subscribeAsync("v1/devices/me/errors");
+    let reconnects = 0;
+    client.on("reconnect", () => reconnects++);
+    // Hold the device's row: its store (and its reconnection) waits for it.
+    const lock = new pg.Client({ connectionString: testRun().databaseUrl });
+    await lock.connect();
+    let acked = false;
+    try {
+      await lock.query("BEGIN");
+      await lock.query("SELECT 1 FROM devices WHERE device_id = $1 FOR UPDATE", [device]);
+      const publish = client
+        .publishAsync("v1/devices/me/telemetry", '{"n": 7}', { qos: 1 })
+        .then(() => {
+          acked = true;
+        });
+      await expect.poll(() => errors.length, { timeout: 5000 }).toBe(1);
+      expect(errors[0].json.error).toEqual({
+        code: "service_unavailable",
+        message: "Storing it took too long; send it again.",
+      });
+      await expect.poll(() => reconnects, { timeout: 5000 }).toBeGreaterThan(0);
+      expect(acked).toBe(false);
+      await lock.query("COMMIT");
+      await publish;
+    } finally {
+      await lock.end();
+    }
+    // The first try may have been stored after all (it was not acknowledged): at least once.
+    expect((await storedValues(device)).length).toBeGreaterThanOrEqual(1);
+    expect(new Set(await storedValues(device))).toEqual(new Set([7]));
+    await client.endAsync();
+  }, 20_000);
 });

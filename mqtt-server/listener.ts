@@ -10,10 +10,11 @@ import {
 } from "aedes";
 import { authorizeDevices } from "../lib/auth/device-principal.ts";
 import type { Config } from "../lib/config.ts";
-import { DomainError } from "../lib/errors.ts";
+import { DomainError, isDatabaseUnavailable } from "../lib/errors.ts";
 import { MAX_BODY_BYTES } from "../lib/limits.ts";
 import { log } from "../lib/log.ts";
 import { liveTokenHashes } from "../lib/queries/live-token-hashes.ts";
+import { sleep } from "../lib/sleep.ts";
 import { limitPacketSize, pauseReading, renameClient, resumeReading } from "./aedes-internals.ts";
 import { CommandRouter } from "./commands.ts";
 import { Connection } from "./connection.ts";
@@ -28,6 +29,23 @@ import { ME, subscriptionTopic } from "./topics.ts";
 export const MAX_PACKET_BYTES = MAX_BODY_BYTES + 4096;
 
 const CONNACK = { serverUnavailable: 3, badCredentials: 4 } as const;
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 1000;
+
+const isUnavailable = (err: unknown) =>
+  isDatabaseUnavailable(err) || (err instanceof DomainError && err.failure === "unavailable");
+
+/** `work`, or a refusal to wait for it past `deadline` (performance.now() time). */
+function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new DomainError("unavailable", "Storing it took too long; send it again.", 1)),
+      Math.max(0, deadline - performance.now()),
+    );
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 /**
  * BoCloud's MQTT 3.1.1 listener (Aedes) over any stream (TCP, WebSocket): device and gateway
@@ -203,29 +221,34 @@ export class MqttListener {
     }
   }
 
-  /** Stores one publish; a refusal says why (and whether the connection must close). */
+  /**
+   * Stores one publish; a refusal says why (and whether the connection must close). While the
+   * database is away (or its pool is exhausted) it tries again, until MQTT_PUBACK_TIMEOUT_MS
+   * after the publish came: meanwhile the device waits for its PUBACK (and BoCloud stops reading
+   * it past MQTT_MAX_INFLIGHT) instead of reconnecting and sending everything again.
+   */
   private async store(connection: Connection, packet: PublishPacket): Promise<Refusal | null> {
     const identity = connection.identity;
     if (!identity) return refusal(new DomainError("unauthorized", "Not signed in."));
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new DomainError("unavailable", "Storing it took too long; send it again.", 1)),
-        this.config.MQTT_PUBACK_TIMEOUT_MS,
-      );
-    });
-    try {
-      const handled = await Promise.race([handleMessage(identity, packet.topic, payload), timeout]);
-      if (handled.kind === "stored") {
-        this.commands.deliverTaken(handled.stored.commands, connection);
-        await this.presence.recordIfNew(connection);
+    const deadline = performance.now() + this.config.MQTT_PUBACK_TIMEOUT_MS;
+    for (let pause = RETRY_FIRST_MS; ; pause = Math.min(pause * 2, RETRY_MAX_MS)) {
+      try {
+        const handled = await beforeDeadline(
+          handleMessage(identity, packet.topic, payload),
+          deadline,
+        );
+        if (handled.kind === "stored") {
+          this.commands.deliverTaken(handled.stored.commands, connection);
+          await this.presence.recordIfNew(connection);
+        }
+        return null;
+      } catch (err) {
+        const again =
+          isUnavailable(err) && performance.now() + pause < deadline && !connection.closed;
+        if (!again) return refusal(err);
+        await sleep(pause);
       }
-      return null;
-    } catch (err) {
-      return refusal(err);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
