@@ -20,14 +20,22 @@ const send = (m: Record<string, unknown>) => process.send?.(m);
 async function connectAll(url: string, clients: { username: string; topic: string }[]) {
   const started = nowMs();
   devices = await Promise.all(
-    clients.map(async ({ username, topic }, i) => ({
-      client: await mqtt.connectAsync(
+    clients.map(async ({ username, topic }, i) => {
+      const client = await mqtt.connectAsync(
         url,
-        { username, clientId: `bench-${process.pid}-${i}`, reconnectPeriod: 0, keepalive: 60 },
+        // Like a device: reconnects, and then sends again what was not acknowledged.
+        {
+          username,
+          clientId: `bench-${process.pid}-${i}`,
+          reconnectPeriod: 1000,
+          reconnectOnConnackError: true,
+          keepalive: 60,
+        },
         false,
-      ),
-      topic,
-    })),
+      );
+      client.on("error", () => {});
+      return { client, topic };
+    }),
   );
   return nowMs() - started;
 }

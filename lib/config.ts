@@ -48,6 +48,8 @@ const configSchema = z.object({
   MQTT_CONNECTIONS_PER_TOKEN: z.coerce.number().int().min(1).max(10_000).default(4),
   /** Publishes of one connection being stored at once; past it, its socket is not read. */
   MQTT_MAX_INFLIGHT: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Publishes one mqtt process stores at once (over all connections); the others wait in line. */
+  MQTT_MAX_STORING: z.coerce.number().int().min(1).max(100_000).default(256),
   /** A publish not stored in this long closes its connection without a PUBACK. */
   MQTT_PUBACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** A connection with more than this waiting to be sent to it is dropped (a slow consumer)… */

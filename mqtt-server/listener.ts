@@ -23,6 +23,7 @@ import { identify, ownerKey, readCredentials } from "./identity.ts";
 import { handleMessage } from "./messages.ts";
 import { Presence } from "./presence.ts";
 import { type Refusal, refusal } from "./refusal.ts";
+import { Slots } from "./slots.ts";
 import { ME, subscriptionTopic } from "./topics.ts";
 
 /** Room for a topic and the packet's own fields around the largest payload taken. */
@@ -35,14 +36,13 @@ const RETRY_MAX_MS = 1000;
 const isUnavailable = (err: unknown) =>
   isDatabaseUnavailable(err) || (err instanceof DomainError && err.failure === "unavailable");
 
+const tooLate = () => new DomainError("unavailable", "Storing it took too long; send it again.", 1);
+
 /** `work`, or a refusal to wait for it past `deadline` (performance.now() time). */
 function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new DomainError("unavailable", "Storing it took too long; send it again.", 1)),
-      Math.max(0, deadline - performance.now()),
-    );
+    timer = setTimeout(() => reject(tooLate()), Math.max(0, deadline - performance.now()));
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
@@ -59,6 +59,7 @@ export class MqttListener {
   readonly commands = new CommandRouter(this.index);
   private readonly connections = new Map<Client, Connection>();
   private readonly presence: Presence;
+  private readonly storing: Slots;
   private broker: Aedes | undefined;
   private tokenCheck: NodeJS.Timeout | undefined;
   private tokenCheckRunning = false;
@@ -66,6 +67,7 @@ export class MqttListener {
   private settled: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly config: Config) {
+    this.storing = new Slots(config.MQTT_MAX_STORING);
     this.presence = new Presence(
       {
         serverId: this.serverId,
@@ -77,15 +79,18 @@ export class MqttListener {
     );
   }
 
-  /** For GET /health: connections, publishes being stored, connections not read meanwhile. */
-  load(): { connections: number; inflight: number; paused: number } {
+  /**
+   * For GET /health: connections, their publishes in flight, those waiting in line for the store
+   * path, and connections not read meanwhile.
+   */
+  load(): { connections: number; inflight: number; queued: number; paused: number } {
     let inflight = 0;
     let paused = 0;
     for (const c of this.connections.values()) {
       inflight += c.load.inflight;
       if (c.load.paused) paused++;
     }
-    return { connections: this.connections.size, inflight, paused };
+    return { connections: this.connections.size, inflight, queued: this.storing.waiting, paused };
   }
 
   async start(): Promise<void> {
@@ -235,7 +240,11 @@ export class MqttListener {
     for (let pause = RETRY_FIRST_MS; ; pause = Math.min(pause * 2, RETRY_MAX_MS)) {
       try {
         const handled = await beforeDeadline(
-          handleMessage(identity, packet.topic, payload),
+          this.storing.run(() => {
+            // Its turn came too late: the device has been told to send it again.
+            if (performance.now() > deadline || connection.closed) throw tooLate();
+            return handleMessage(identity, packet.topic, payload);
+          }),
           deadline,
         );
         if (handled.kind === "stored") {
