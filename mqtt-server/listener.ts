@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import {
@@ -127,6 +128,10 @@ export class MqttListener {
       authorizeForward: (_client, packet) =>
         (packet as { clientId?: string }).clientId ? null : packet,
     });
+    // Aedes reports its own failures (its in-memory persistence) here; unheard, they would end the process.
+    (broker as EventEmitter).on("error", (err: unknown) =>
+      log.warn({ err: String(err) }, "mqtt broker error"),
+    );
     broker.on("subscribe", (subs, client) => {
       const connection = this.connections.get(client);
       const commands = (s: Subscription) =>
