@@ -8,19 +8,19 @@ import {
   registerDevice,
   registerGateway,
 } from "@/test/mqtt.ts";
-import { TestEventStream } from "@/test/sse.ts";
+import { watchDevice } from "@/test/sse.ts";
 import { type RunningMqtt, startMqtt } from "@/test/stack.ts";
 
 // Commands over MQTT: queued by an operator (the API), published to the device on
 // v1/devices/me/rpc/request/<id>, answered on v1/devices/me/rpc/response/<id>.
 
 let server: RunningMqtt;
-const streams: TestEventStream[] = [];
+const watching: { close: () => void }[] = [];
 beforeAll(async () => {
   server = await startMqtt({ INGEST_AUTH: "token" });
 });
 afterAll(async () => {
-  for (const s of streams) s.close();
+  for (const w of watching) w.close();
   await server?.stop();
 });
 
@@ -37,15 +37,8 @@ describe("commands over MQTT", () => {
   it("round trip with MQTT.js: delivered QoS 1 as {method, params}, answered → succeeded, live on the stream", async () => {
     const device = uniqueDevice("cmd");
     const token = await registerDevice(device);
-    const events: { status: string }[] = [];
-    const stream = new TestEventStream(`${inject("streamUrl")}/api/stream?device=${device}`, {
-      cookie: adminCookie(),
-    });
-    streams.push(stream);
-    stream.onEvent = (type, data) => {
-      if (type === "command") events.push((data as { command: { status: string } }).command);
-    };
-    await stream.open();
+    const watched = await watchDevice(inject("streamUrl"), device, adminCookie());
+    watching.push(watched);
 
     const client = await connect(server.mqttUrl, { username: token });
     const received = inbox(client);
@@ -73,9 +66,7 @@ describe("commands over MQTT", () => {
     );
     const done = (await commandsOf(device)).find((c) => c.id === command.id);
     expect(done).toMatchObject({ status: "succeeded", result: { interval_ms: 2000 } });
-    await expect
-      .poll(() => events.map((e) => e.status))
-      .toEqual(["queued", "delivered", "succeeded"]);
+    await expect.poll(watched.commandStatuses).toEqual(["queued", "delivered", "succeeded"]);
 
     // {"error": …} fails it; a second answer is refused on the error topic.
     await client.subscribeAsync("v1/devices/me/errors");

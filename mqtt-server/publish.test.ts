@@ -3,7 +3,7 @@ import type { WireReading } from "@/lib/reading.ts";
 import { rowCounts } from "@/test/db.ts";
 import { adminCookie, getJson, operatorApi, uniqueDevice, webUrl } from "@/test/http.ts";
 import { connect, inbox, mosquitto, registerDevice, registerGateway } from "@/test/mqtt.ts";
-import { TestEventStream } from "@/test/sse.ts";
+import { type TestEventStream, watchDevice } from "@/test/sse.ts";
 import { type RunningMqtt, startMqtt } from "@/test/stack.ts";
 
 // Devices and gateways publish over MQTT (MQTT.js and mosquitto_pub) to an MQTT listener in
@@ -21,12 +21,9 @@ afterAll(async () => {
 });
 
 async function watch(deviceId: string): Promise<TestEventStream> {
-  const stream = new TestEventStream(`${inject("streamUrl")}/api/stream?device=${deviceId}`, {
-    cookie: adminCookie(),
-  });
-  streams.push(stream);
-  expect((await stream.open()).status).toBe(200);
-  return stream;
+  const watched = await watchDevice(inject("streamUrl"), deviceId, adminCookie());
+  streams.push(watched.stream);
+  return watched.stream;
 }
 
 const values = (readings: WireReading[]) =>

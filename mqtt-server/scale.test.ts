@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { StatusEvent } from "@/lib/events.ts";
 import { adminCookie, getJson, uniqueDevice } from "@/test/http.ts";
 import { connect, inbox, queueCommand, registerDevice } from "@/test/mqtt.ts";
-import { TestEventStream } from "@/test/sse.ts";
+import { watchDevice } from "@/test/sse.ts";
 import { type RunningMqtt, startMqtt } from "@/test/stack.ts";
 
 // Several mqtt processes on one database and one Redis (behind a TCP balancer in production):
@@ -12,27 +11,20 @@ import { type RunningMqtt, startMqtt } from "@/test/stack.ts";
 const env = { INGEST_AUTH: "token", MQTT_LEASE_SECONDS: "2" };
 let a: RunningMqtt;
 let b: RunningMqtt;
-const streams: TestEventStream[] = [];
+const watching: { close: () => void }[] = [];
 
 beforeAll(async () => {
   [a, b] = await Promise.all([startMqtt(env), startMqtt(env)]);
 });
 afterAll(async () => {
-  for (const s of streams) s.close();
+  for (const w of watching) w.close();
   await Promise.all([a?.stop(), b?.stop()]);
 });
 
 async function statusEvents(device: string) {
-  const events: StatusEvent[] = [];
-  const stream = new TestEventStream(`${inject("streamUrl")}/api/stream?device=${device}`, {
-    cookie: adminCookie(),
-  });
-  streams.push(stream);
-  stream.onEvent = (type, data) => {
-    if (type === "status") events.push(data as StatusEvent);
-  };
-  await stream.open();
-  return () => events.map((e) => e.status);
+  const watched = await watchDevice(inject("streamUrl"), device, adminCookie());
+  watching.push(watched);
+  return watched.statuses;
 }
 
 describe("several mqtt processes", () => {

@@ -1,22 +1,21 @@
 import { spawn } from "node:child_process";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { StatusEvent } from "@/lib/events.ts";
 import { adminCookie, getJson, operatorApi, uniqueDevice, webUrl } from "@/test/http.ts";
 import { closed, connect, registerDevice } from "@/test/mqtt.ts";
-import { TestEventStream } from "@/test/sse.ts";
+import { watchDevice } from "@/test/sse.ts";
 import { type RunningMqtt, startMqtt } from "@/test/stack.ts";
 
 // Status from the connection: online while connected (the shared stack's worker sweeps every
 // second and must leave it alone), offline at once when the connection ends, however it ends.
 
 let server: RunningMqtt;
-const streams: TestEventStream[] = [];
+const watching: { close: () => void }[] = [];
 beforeAll(async () => {
   server = await startMqtt({ INGEST_AUTH: "token", MQTT_TOKEN_CHECK_MS: "300" });
 });
 afterAll(async () => {
-  for (const s of streams) s.close();
+  for (const w of watching) w.close();
   await server?.stop();
 });
 
@@ -24,16 +23,9 @@ afterAll(async () => {
 async function quietDevice(prefix: string) {
   const device = uniqueDevice(prefix);
   const token = await registerDevice(device, { offline_after_seconds: 1 });
-  const events: StatusEvent[] = [];
-  const stream = new TestEventStream(`${inject("streamUrl")}/api/stream?device=${device}`, {
-    cookie: adminCookie(),
-  });
-  streams.push(stream);
-  stream.onEvent = (type, data) => {
-    if (type === "status") events.push(data as StatusEvent);
-  };
-  await stream.open();
-  return { device, token, events, statuses: () => events.map((e) => e.status) };
+  const watched = await watchDevice(inject("streamUrl"), device, adminCookie());
+  watching.push(watched);
+  return { device, token, statuses: watched.statuses };
 }
 
 const statusOf = async (device: string) =>
@@ -49,7 +41,7 @@ async function onlineFor(ms: number, device: string): Promise<void> {
 
 describe("status from the MQTT connection", () => {
   it("is online while connected, past its offline timeout, and offline at once on a clean disconnect", async () => {
-    const { device, token, events, statuses } = await quietDevice("conn");
+    const { device, token, statuses } = await quietDevice("conn");
     const client = await connect(server.mqttUrl, { username: token });
     await expect.poll(statuses).toEqual(["online"]);
     // Silent for 3× its 1 s timeout: the sweeper leaves a connected device online.
@@ -58,7 +50,6 @@ describe("status from the MQTT connection", () => {
     await client.endAsync();
     await expect.poll(statuses).toEqual(["online", "offline"]);
     expect(performance.now() - ended).toBeLessThan(1000);
-    expect(events[1].last_seen_at).not.toBeNull();
     expect(await statusOf(device)).toBe("offline");
   });
 
