@@ -149,6 +149,20 @@ describe("MQTT publishes", () => {
   });
 });
 
+describe("MQTT in open mode (INGEST_AUTH=open, the shared test stack's listener)", () => {
+  it("takes a username that is not a token as the device, registered by its first publish", async () => {
+    const device = uniqueDevice("open");
+    const client = await connect(inject("mqttUrl"), { username: device });
+    await client.publishAsync("v1/devices/me/telemetry", '{"t": 5}', { qos: 1 });
+    expect(values(await fetched(device))).toEqual({ t: 5 });
+    // Recorded once registered: online while connected, offline once it leaves.
+    const status = async () => (await getJson(`/api/devices/${device}`)).json.device.status;
+    expect(await status()).toBe("online");
+    await client.endAsync();
+    await expect.poll(status).toBe("offline");
+  });
+});
+
 describe("MQTT credentials and topics", () => {
   it("refuses a wrong token with CONNACK 4 (MQTT.js and mosquitto_pub), storing nothing", async () => {
     const device = uniqueDevice("wrong");
