@@ -2,7 +2,8 @@
 # BoCloud's two images (docker-compose.yml builds both):
 #   --target web     the Next.js app as Next's standalone server (`node server.js`, PORT 3000)
 #   --target node    BoCloud's Node processes: the stream sidecar (`node dist/stream.mjs`, the
-#                    default, STREAM_PORT 3001), the worker (`node dist/worker.mjs`) and the
+#                    default, STREAM_PORT 3001), the worker (`node dist/worker.mjs`), the MQTT
+#                    listener (`node dist/mqtt.mjs`, MQTT_PORT 1883, MQTT_WS_PORT 3003) and the
 #                    one-shot migration (`node dist/migrate.mjs`)
 # Both are built with the README's commands (npm ci, npm run build), hold production files only
 # (no dev dependencies, no sources) and run as the unprivileged `node` user.
@@ -44,7 +45,7 @@ RUN unused="$(node deploy/bundle-deps.mjs unused)" \
  && find node_modules/@prisma/client/runtime -name 'query_compiler_*' ! -name '*postgresql*' -delete \
  && node deploy/bundle-deps.mjs check
 
-# ---- the Node processes: stream sidecar, worker, one-shot migration ----
+# ---- the Node processes: stream sidecar, worker, MQTT listener, one-shot migration ----
 FROM base AS node
 ENV NODE_ENV=production \
     STREAM_PORT=3001
@@ -52,7 +53,7 @@ COPY --from=node-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma/migrations ./prisma/migrations
 USER node
-EXPOSE 3001
+EXPOSE 3001 1883 3003
 CMD ["node", "dist/stream.mjs"]
 
 # ---- the web app ----

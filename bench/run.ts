@@ -1,7 +1,7 @@
 // `npm run bench` (full: medians of 3 runs, ~10 min) or `npm run bench -- --quick` (< 2 min).
 // Measures BoCloud side by side with its baselines on this machine and writes
 // bench/RESULTS.md and bench/results.json (a quick run writes to bench/.work/ instead).
-// Options: --quick, --only=ingest,live,memory,queries,reference,analytics,storage,alarms, --runs=N.
+// Options: --quick, --only=ingest,live,memory,queries,reference,analytics,storage,alarms,mqtt, --runs=N.
 import { spawnSync } from "node:child_process";
 import {
   existsSync,
@@ -25,6 +25,7 @@ import { analyticsSuite } from "./suites/analytics.ts";
 import { errorRow, ingestSuites } from "./suites/ingest.ts";
 import { liveSuite } from "./suites/live.ts";
 import { memorySuite } from "./suites/memory.ts";
+import { mqttSuite } from "./suites/mqtt.ts";
 import { querySuites } from "./suites/queries.ts";
 import { referenceSuite } from "./suites/reference.ts";
 import { storageSuite } from "./suites/storage.ts";
@@ -38,6 +39,7 @@ const SUITES = [
   "analytics",
   "storage",
   "alarms",
+  "mqtt",
 ] as const;
 const NEEDED_FDS = 12_000;
 
@@ -159,6 +161,7 @@ const suites: [string, (ctx: Ctx) => Promise<void>][] = [
   ["analytics", analyticsSuite],
   ["storage", storageSuite],
   ["alarms", alarmsSuite],
+  ["mqtt", mqttSuite],
 ];
 try {
   for (const [name, suite] of suites) {

@@ -33,6 +33,7 @@ export default async function globalSetup() {
   );
   // Workers re-read the config, so the address travels in the environment.
   process.env.E2E_BASE_URL = stack.web.url;
+  process.env.E2E_MQTT_PORT = String(stack.mqtt.mqttPort);
   return async () => {
     await stack.stop();
     await dropTestDatabase();

@@ -1,4 +1,5 @@
 import { chromium } from "@playwright/test";
+import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumLaunchOptions } from "@/scripts/chromium.ts";
 import { migrate } from "@/scripts/migrate.ts";
@@ -13,7 +14,8 @@ import {
 } from "./supervised-bocloud.ts";
 
 // BoCloud as `npm start` runs it, with PostgreSQL and Redis of its own, while devices post
-// over HTTP and standard EventSource clients (the `eventsource` package, and Chromium's) watch:
+// over HTTP and MQTT and standard EventSource clients (the `eventsource` package, and
+// Chromium's) watch:
 // each process is killed with -9 and comes back (its supervisor restarts it), Redis is
 // restarted, PostgreSQL is restarted. For every client: no acknowledged reading lost, none
 // twice, none out of order, and it resumed on its own.
@@ -94,6 +96,35 @@ async function postSteadily(
   }
 }
 
+/**
+ * A device publishing a reading (QoS 1) every POST_EVERY_MS over MQTT (MQTT.js, which
+ * reconnects and sends again what was not acknowledged); the values acknowledged.
+ */
+async function publishSteadily(
+  token: string,
+  acked: { n: number; at: number }[],
+  running: () => boolean,
+) {
+  const client = await mqtt.connectAsync(bocloud.mqttUrl, {
+    username: token,
+    reconnectPeriod: 500,
+    connectTimeout: 2000,
+  });
+  client.on("error", () => {});
+  for (let n = 0; running(); n++) {
+    const sent = client
+      .publishAsync("v1/devices/me/telemetry", JSON.stringify({ n }), { qos: 1 })
+      .then(
+        () => acked.push({ n, at: performance.now() }),
+        () => {},
+      );
+    // One at a time: the next goes once this one is acknowledged (or given up on).
+    await Promise.race([sent, sleep(10_000)]);
+    await sleep(POST_EVERY_MS);
+  }
+  await client.endAsync(true);
+}
+
 /** Chromium's own EventSource, on a page of the app (its CSP allows connecting to itself). */
 async function chromiumStream(cookie: string, path: string) {
   const context = await browser.newContext();
@@ -102,15 +133,23 @@ async function chromiumStream(cookie: string, path: string) {
   const page = await context.newPage();
   await page.goto(`${bocloud.webUrl}/login`);
   await page.evaluate((url) => {
-    const w = window as unknown as { ids: number[]; opens: number };
-    w.ids = [];
+    const w = window as unknown as { readings: unknown[]; opens: number };
+    w.readings = [];
     w.opens = 0;
     const source = new EventSource(url);
     source.addEventListener("open", () => w.opens++);
-    source.addEventListener("reading", (e) => w.ids.push(JSON.parse(e.data).id));
+    source.addEventListener("reading", (e) => {
+      const { id, device_id, value } = JSON.parse(e.data);
+      w.readings.push({ id, device_id, value });
+    });
   }, path);
   return {
-    ids: () => page.evaluate(() => (window as unknown as { ids: number[] }).ids),
+    readings: () =>
+      page.evaluate(
+        () =>
+          (window as unknown as { readings: { id: number; device_id: string; value: unknown }[] })
+            .readings,
+      ),
     opens: () => page.evaluate(() => (window as unknown as { opens: number }).opens),
   };
 }
@@ -120,6 +159,7 @@ describe("faults", () => {
     const cookie = await asAdmin();
     const devices = Array.from({ length: DEVICES }, (_, i) => `fault-dev-${i}`);
     const tokens = await Promise.all(devices.map((d) => device(cookie, d)));
+    const mqttToken = await device(cookie, "fault-mqtt");
     // A first reading: the clients start after it, so each resumes from a known place.
     const first = await fetch(`${bocloud.webUrl}/api/data`, {
       method: "POST",
@@ -133,28 +173,39 @@ describe("faults", () => {
       new WatchedStream(`${bocloud.streamUrl}${path}`, cookie),
     ];
     const browserStream = await chromiumStream(cookie, path);
-    const clients = [
+    type Seen = { id: number; device_id: string; value: unknown };
+    const clients: {
+      name: string;
+      readings: () => Promise<Seen[]>;
+      opens: () => Promise<number>;
+    }[] = [
       ...watchers.map((w, i) => ({
         name: i < 3 ? `eventsource ${i + 1} (web app)` : "eventsource 4 (sidecar)",
-        ids: async () => w.ids(),
+        readings: async () => w.readings,
         opens: async () => w.opens,
       })),
-      { name: "Chromium (web app)", ids: browserStream.ids, opens: browserStream.opens },
+      { name: "Chromium (web app)", readings: browserStream.readings, opens: browserStream.opens },
     ];
+    const ids = async (c: (typeof clients)[number]) => (await c.readings()).map((r) => r.id);
 
     const acked: Acked[] = [];
+    const mqttAcked: { n: number; at: number }[] = [];
     let posting = true;
-    const posters = devices.map((d, i) => postSteadily(d, tokens[i], acked, () => posting));
+    const posters = [
+      ...devices.map((d, i) => postSteadily(d, tokens[i], acked, () => posting)),
+      publishSteadily(mqttToken, mqttAcked, () => posting),
+    ];
     await sleep(2000);
 
     /** Every client has a reading acknowledged after `t` (the stream goes on past the fault). */
     const streamingAfter = (t: number) => async () => {
       const later = acked.filter((a) => a.at > t).map((a) => a.id);
       if (later.length === 0) return false;
-      const lists = await Promise.all(clients.map((c) => c.ids()));
-      return lists.every((ids) => later.some((id) => ids.includes(id)));
+      const lists = await Promise.all(clients.map(ids));
+      return lists.every((seen) => later.some((id) => seen.includes(id)));
     };
     const postingAfter = (t: number) => async () => acked.some((a) => a.at > t);
+    const publishingAfter = (t: number) => async () => mqttAcked.some((a) => a.at > t);
     const kill = (name: ProcessName) => async () => {
       const pid = bocloud.pidOf(name);
       expect(pid, `${name} is running`).toBeTruthy();
@@ -178,6 +229,7 @@ describe("faults", () => {
             () => false,
           ),
       },
+      { name: "mqtt killed -9", apply: kill("mqtt"), back: publishingAfter },
       {
         name: "Redis restarted",
         apply: async () => {
@@ -212,10 +264,10 @@ describe("faults", () => {
       await sleep(1500);
       const during = acked.slice(ackedBefore).map((a) => a.id);
       await waitUntil(async () => {
-        const lists = await Promise.all(clients.map((c) => c.ids()));
-        return lists.every((ids) => during.every((id) => ids.includes(id)));
+        const lists = await Promise.all(clients.map(ids));
+        return lists.every((seen) => during.every((id) => seen.includes(id)));
       }, 30_000);
-      const lists = await Promise.all(clients.map((c) => c.ids()));
+      const lists = await Promise.all(clients.map(ids));
       const delivered = lists.map((ids) => during.filter((id) => ids.includes(id)).length);
       report.push(
         `${fault.name}: restarted / started again after ${((applied - t) / 1000).toFixed(1)} s, ` +
@@ -227,20 +279,42 @@ describe("faults", () => {
     await Promise.all(posters);
 
     const expected = acked.map((a) => a.id).sort((x, y) => x - y);
+    const mqttValues = (seen: Seen[]) =>
+      new Set(seen.filter((r) => r.device_id === "fault-mqtt").map((r) => r.value));
     await waitUntil(async () => {
-      const lists = await Promise.all(clients.map((c) => c.ids()));
-      return lists.every((ids) => expected.every((id) => ids.includes(id)));
+      const lists = await Promise.all(clients.map((c) => c.readings()));
+      return lists.every(
+        (seen) =>
+          expected.every((id) => seen.some((r) => r.id === id)) &&
+          mqttAcked.every((a) => mqttValues(seen).has(a.n)),
+      );
     }, 30_000);
     console.log(
-      `faults (supervised BoCloud, ${DEVICES} devices posting, ${clients.length} EventSource clients):\n  ${report.join("\n  ")}`,
+      `faults (supervised BoCloud; ${DEVICES} devices posting over HTTP, 1 publishing over MQTT; ${clients.length} EventSource clients; ` +
+        `${acked.length} + ${mqttAcked.length} readings acknowledged):\n  ${report.join("\n  ")}`,
     );
+    const orders: number[][] = [];
     for (const c of clients) {
-      const ids = (await c.ids()).filter((id) => id > start);
-      // Exactly the acknowledged readings (the devices post nothing else), once, in order.
-      expect(ids, c.name).toEqual(expected);
+      const seen = (await c.readings()).filter((r) => r.id > start);
+      const all = seen.map((r) => r.id);
+      // Each reading once, in id order: the one order every client sees.
+      expect(all, c.name).toEqual([...new Set(all)].sort((x, y) => x - y));
+      orders.push(all);
+      // Exactly the readings acknowledged over HTTP (those devices post nothing else) …
+      expect(
+        seen.filter((r) => r.device_id !== "fault-mqtt").map((r) => r.id),
+        c.name,
+      ).toEqual(expected);
+      // … and every value acknowledged over MQTT (QoS 1: a publish whose PUBACK a kill cut off
+      // is sent again, so it may be stored twice, under two ids).
+      expect(
+        mqttAcked.filter((a) => !mqttValues(seen).has(a.n)),
+        c.name,
+      ).toEqual([]);
       // It came back by itself, more than once.
       expect(await c.opens(), c.name).toBeGreaterThan(1);
     }
+    for (const order of orders) expect(order).toEqual(orders[0]);
     for (const w of watchers) w.close();
   }, 300_000);
 });

@@ -10,6 +10,7 @@ const PROCESS_NAMES = {
   web: /next-server|next\/dist\/bin\/next/,
   stream: /dist\/stream\.mjs/,
   worker: /dist\/worker\.mjs/,
+  mqtt: /dist\/mqtt\.mjs/,
 } as const;
 export type ProcessName = keyof typeof PROCESS_NAMES;
 
@@ -17,6 +18,9 @@ export interface SupervisedBocloud {
   webUrl: string;
   streamUrl: string;
   workerUrl: string;
+  /** The MQTT listener: TCP (mqtt://) and its HTTP side (/health). */
+  mqttUrl: string;
+  mqttHttpUrl: string;
   supervisor: ChildProcess;
   output: () => string;
   /** The pid of a supervised process now (it changes when it is restarted). */
@@ -41,7 +45,13 @@ function childrenOf(pid: number): { pid: number; cmdline: string }[] {
 }
 
 export async function startSupervised(env: Record<string, string>): Promise<SupervisedBocloud> {
-  const [web, stream, worker] = [await freePort(), await freePort(), await freePort()];
+  const [web, stream, worker, mqtt, mqttHttp] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const supervisor = spawn(process.execPath, [resolve(ROOT, "dist/start.mjs")], {
     cwd: ROOT,
     env: {
@@ -52,6 +62,8 @@ export async function startSupervised(env: Record<string, string>): Promise<Supe
       PORT: String(web),
       STREAM_PORT: String(stream),
       WORKER_PORT: String(worker),
+      MQTT_PORT: String(mqtt),
+      MQTT_WS_PORT: String(mqttHttp),
       STREAM_URL: `http://127.0.0.1:${stream}`,
       ...env,
     },
@@ -67,6 +79,8 @@ export async function startSupervised(env: Record<string, string>): Promise<Supe
     webUrl: `http://127.0.0.1:${web}`,
     streamUrl: `http://127.0.0.1:${stream}`,
     workerUrl: `http://127.0.0.1:${worker}`,
+    mqttUrl: `mqtt://127.0.0.1:${mqtt}`,
+    mqttHttpUrl: `http://127.0.0.1:${mqttHttp}`,
     supervisor,
     output: () => output,
     pidOf: (name) =>

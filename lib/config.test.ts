@@ -33,4 +33,17 @@ describe("parseConfig", () => {
       /WEBHOOK_ALLOWED_NETWORKS.*IPs or CIDRs/,
     );
   });
+
+  it("defaults the MQTT listener to 1883 with the upstream mode off, and checks its URL and prefix", () => {
+    const config = parseConfig({});
+    expect(config.MQTT_PORT).toBe(1883);
+    expect(config.MQTT_UPSTREAM_URL).toBeUndefined();
+    expect(parseConfig({ MQTT_UPSTREAM_URL: "mqtt://u:p@broker:1883" }).MQTT_UPSTREAM_URL).toBe(
+      "mqtt://u:p@broker:1883",
+    );
+    expect(() => parseConfig({ MQTT_UPSTREAM_URL: "http://broker" })).toThrow(/MQTT_UPSTREAM_URL/);
+    expect(() => parseConfig({ MQTT_UPSTREAM_PREFIX: "site1" })).toThrow(/end with \//);
+    expect(() => parseConfig({ MQTT_UPSTREAM_PREFIX: "site/#/" })).toThrow(/MQTT_UPSTREAM_PREFIX/);
+    expect(parseConfig({ MQTT_UPSTREAM_PREFIX: "site1/" }).MQTT_UPSTREAM_PREFIX).toBe("site1/");
+  });
 });

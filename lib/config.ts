@@ -82,6 +82,50 @@ const configSchema = z.object({
       ),
     )
     .default([]),
+  /** The MQTT listener (mqtt-server/): MQTT 3.1.1 over TCP. */
+  MQTT_PORT: z.coerce.number().int().min(1).max(65535).default(1883),
+  /** The MQTT listener's HTTP port: MQTT over WebSocket at /mqtt, and GET /health. */
+  MQTT_WS_PORT: z.coerce.number().int().min(1).max(65535).default(3003),
+  /** Live MQTT connections one device or gateway may hold at once, over every mqtt process. */
+  MQTT_CONNECTIONS_PER_TOKEN: z.coerce.number().int().min(1).max(10_000).default(4),
+  /** Publishes of one connection being stored at once; past it, its socket is not read. */
+  MQTT_MAX_INFLIGHT: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Publishes one mqtt process stores at once (over all connections); the others wait in line. */
+  MQTT_MAX_STORING: z.coerce.number().int().min(1).max(100_000).default(256),
+  /** A publish not stored in this long closes its connection without a PUBACK. */
+  MQTT_PUBACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** A connection with more than this waiting to be sent to it is dropped (a slow consumer)… */
+  MQTT_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(1_048_576),
+  /** … and so is one whose socket does not drain for this long. */
+  MQTT_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** How often connections are checked against their tokens (revoked or rotated: disconnected). */
+  MQTT_TOKEN_CHECK_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
+  /** The lease of a connection's record: a killed mqtt process leaves devices online this long. */
+  MQTT_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
+  /** Shared-subscription mode: also consume devices' messages from this broker (unset: off). */
+  MQTT_UPSTREAM_URL: z
+    .string()
+    .regex(/^(mqtts?|wss?):\/\/[^/]+/, "must be an mqtt://, mqtts://, ws:// or wss:// URL")
+    .optional(),
+  /** The gateway token whose devices the upstream broker's messages may write for. */
+  MQTT_UPSTREAM_TOKEN: z.string().min(8).max(128).optional(),
+  /** What the device topics start with on the upstream broker, e.g. `site1/`. */
+  MQTT_UPSTREAM_PREFIX: z
+    .string()
+    .regex(/^([^#+$/][^#+]*\/)?$/, "must be empty or end with / (and hold no + or #)")
+    .default(""),
+  /** The shared subscription's group: `$share/<group>/…`. */
+  MQTT_UPSTREAM_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, "may hold only letters, digits and . _ -")
+    .default("bocloud"),
+  /** Client id of this process's upstream connections (with -1, -2, …); stable across restarts. */
+  MQTT_UPSTREAM_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,60}$/, "may hold only letters, digits and . _ : -")
+    .optional(),
+  /** Upstream connections of this process (each takes one message at a time). */
+  MQTT_UPSTREAM_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(4),
 });
 
 function isCidr(s: string): boolean {

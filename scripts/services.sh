@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts the local PostgreSQL and Redis that BoCloud and its tests use, when they are
-# installed but not running. Does nothing when they already answer.
+# Starts the local PostgreSQL and Redis that BoCloud and its tests use (and the Mosquitto the
+# MQTT tests use), when they are installed but not running. Does nothing when they already answer.
 set -euo pipefail
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
@@ -25,4 +25,18 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
     exit 1
   fi
   for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.2; done
+fi
+
+# Mosquitto on 127.0.0.1:1883: the broker of the MQTT shared-subscription test.
+mosquitto_bin=$(command -v mosquitto || { [ -x /usr/sbin/mosquitto ] && echo /usr/sbin/mosquitto; } || true)
+if [ -n "$mosquitto_bin" ] && ! (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null; then
+  echo "Starting Mosquitto…"
+  if [ -f /etc/mosquitto/mosquitto.conf ]; then
+    mkdir -p /run/mosquitto /var/log/mosquitto 2>/dev/null || true
+    chown mosquitto: /run/mosquitto /var/log/mosquitto 2>/dev/null || true
+    "$mosquitto_bin" -d -c /etc/mosquitto/mosquitto.conf
+  else
+    "$mosquitto_bin" -d -p 1883
+  fi
+  for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null && break; sleep 0.2; done
 fi

@@ -1,6 +1,7 @@
-// `npm start`: migrates the database, then runs BoCloud's processes under supervision —
-// concurrently's own restart (with exponential backoff: 1 s, 2 s, 4 s … for each process that
-// dies), the others serving on meanwhile. SIGTERM or SIGINT stops them all cleanly and exits.
+// `npm start`: migrates the database, then runs BoCloud's processes (web, stream, worker, mqtt)
+// under supervision — concurrently's own restart, with exponential backoff (1 s, 2 s, 4 s … for
+// each process that dies), the others serving on meanwhile. SIGTERM or SIGINT stops them all
+// cleanly and exits.
 import { EventEmitter } from "node:events";
 import { resolve } from "node:path";
 import {
@@ -35,6 +36,7 @@ const processes = [
   { name: "web", command: `exec node ${ROOT}/node_modules/next/dist/bin/next start` },
   { name: "stream", command: `exec node ${ROOT}/dist/stream.mjs` },
   { name: "worker", command: `exec node ${ROOT}/dist/worker.mjs` },
+  { name: "mqtt", command: `exec node ${ROOT}/dist/mqtt.mjs` },
 ];
 
 // Each process is told to stop with SIGINT, whatever signal the supervisor got: a process

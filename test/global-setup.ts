@@ -6,6 +6,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     webUrl: string;
     streamUrl: string;
+    /** The shared MQTT listener (INGEST_AUTH=open, like the web app): mqtt://127.0.0.1:<port>. */
+    mqttUrl: string;
     /** The stream sidecar's process id, to count its open file descriptors. */
     streamPid: number;
     adminCookie: string;
@@ -21,6 +23,7 @@ export async function setup(project: TestProject) {
   const { admin, viewer } = await signIn(stack.web.url);
   project.provide("webUrl", stack.web.url);
   project.provide("streamUrl", stack.stream.url);
+  project.provide("mqttUrl", stack.mqtt.mqttUrl);
   project.provide("streamPid", stack.stream.child.pid ?? 0);
   project.provide("adminCookie", admin);
   project.provide("viewerCookie", viewer);

@@ -85,3 +85,31 @@ export class TestEventStream {
     return this.readings.map((r) => r.id);
   }
 }
+
+/**
+ * One device's live stream, open: its readings, and its status and command events as they come.
+ * Close it at the end (`close()`).
+ */
+export async function watchDevice(
+  streamUrl: string,
+  deviceId: string,
+  cookie: string,
+): Promise<{
+  stream: TestEventStream;
+  statuses: () => string[];
+  commandStatuses: () => string[];
+  close: () => void;
+}> {
+  const stream = new TestEventStream(`${streamUrl}/api/stream?device=${deviceId}`, { cookie });
+  const events: { type: string; data: any }[] = [];
+  stream.onEvent = (type, data) => events.push({ type, data });
+  const res = await stream.open();
+  if (res.status !== 200) throw new Error(`the stream answered ${res.status}`);
+  const of = (type: string) => events.filter((e) => e.type === type);
+  return {
+    stream,
+    statuses: () => of("status").map((e) => e.data.status),
+    commandStatuses: () => of("command").map((e) => e.data.command.status),
+    close: () => stream.close(),
+  };
+}

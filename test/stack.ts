@@ -216,15 +216,57 @@ export async function startWorker(env: Record<string, string> = {}): Promise<Run
   });
 }
 
-/** The web app, the sidecar and the worker, the web app forwarding /api/stream to the sidecar. */
+export interface RunningMqtt extends RunningProcess {
+  /** MQTT over TCP: mqtt://127.0.0.1:<mqttPort>. */
+  mqttPort: number;
+  mqttUrl: string;
+  /** MQTT over WebSocket. */
+  wsUrl: string;
+}
+
+/**
+ * The MQTT listener (the built dist/mqtt.mjs) on `ports` or free ones: MQTT on `mqtt`, its
+ * /health and WebSocket on `http`.
+ */
+export async function startMqtt(
+  env: Record<string, string> = {},
+  ports: { mqtt?: number; http?: number } = {},
+): Promise<RunningMqtt> {
+  const entry = resolve(ROOT, "dist/mqtt.mjs");
+  if (!existsSync(entry)) throw new Error("No dist/mqtt.mjs: run `npm run build` first.");
+  const mqttPort = ports.mqtt ?? (await freePort());
+  const httpPort = ports.http ?? (await freePort());
+  const running = await startProcess([entry], httpPort, "/health", {
+    BOCLOUD_PROC: "mqtt",
+    MQTT_PORT: String(mqttPort),
+    MQTT_WS_PORT: String(httpPort),
+    ...env,
+  });
+  return {
+    ...running,
+    mqttPort,
+    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+    wsUrl: `ws://127.0.0.1:${httpPort}/mqtt`,
+  };
+}
+
+/**
+ * The web app, the sidecar, the worker and the MQTT listener, the web app forwarding
+ * /api/stream to the sidecar (and showing the listener's port in its connect help).
+ */
 export async function startStack(env: Record<string, string> = {}) {
-  const [stream, worker] = await Promise.all([startStream(env), startWorker(env)]);
-  const web = await startWeb({ STREAM_URL: stream.url, ...env });
-  const all = [web, stream, worker];
+  const [stream, worker, mqtt] = await Promise.all([
+    startStream(env),
+    startWorker(env),
+    startMqtt(env),
+  ]);
+  const web = await startWeb({ STREAM_URL: stream.url, MQTT_PORT: String(mqtt.mqttPort), ...env });
+  const all = [web, stream, worker, mqtt];
   return {
     web,
     stream,
     worker,
+    mqtt,
     stop: () => Promise.all(all.map((p) => p.stop())).then(() => {}),
   };
 }

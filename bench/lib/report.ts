@@ -18,6 +18,7 @@ const ms = (v: number) =>
 
 /** How each figure is shown; figures not listed here are only in results.json. */
 const FIGURES: [string, (v: number) => string][] = [
+  ["msgs_s", (v) => `${int(v)} msg/s`],
   ["readings_s", (v) => `${int(v)} readings/s`],
   ["rps", (v) => `${int(v)} req/s`],
   ["ops_s", (v) => `${int(v)} /s`],
@@ -26,6 +27,8 @@ const FIGURES: [string, (v: number) => string][] = [
   ["send_p99_ms", (v) => `(from send: p99 ${ms(v)} ms)`],
   ["kb_per_conn", (v) => `${v.toFixed(1)} KB/connection`],
   ["cpu_ms_per_req", (v) => `${ms(v)} ms CPU/request`],
+  ["cpu_ms_per_msg", (v) => `${ms(v)} ms CPU/message`],
+  ["lost", (v) => (v > 0 ? `**${Math.round(v)} lost**` : "0 lost")],
   ["latency_avg_ms", (v) => `avg ${ms(v)} ms`],
   ["delivered_pct", (v) => (v < 99.95 ? `**${v.toFixed(1)} % delivered in time**` : "")],
   ["dropped_clients", (v) => (v > 0 ? `**${Math.round(v)} clients dropped**` : "")],
@@ -162,6 +165,20 @@ pool (\`DB_POOL_SIZE=10\`). All traffic goes to 127.0.0.1; every load loop is bo
    \`pgbench\` autocommit single-row INSERTs into \`readings\` (random sensor) with 1 and 16 clients.
 7. **Analytics**: \`bench/analytics.ts\` (from the analyses issue) is run as a child process when it
    exists; its last output line is JSON.
+8. **MQTT**: \`dist/mqtt.mjs\` (the same open mode and rate limit), 200 devices registered
+   beforehand, each one MQTT.js connection in one load-generator process (\`bench/mqtt-load.ts\`),
+   publishing QoS 1 single readings of 3 sensors (ThingsBoard's form, on
+   \`v1/devices/me/telemetry\`) at a fixed total rate, round-robin, rising from step to step
+   until one misses (p99 PUBACK above 100 ms, acknowledged below 95 % of the rate offered, or
+   anything lost). Latency: publish() to its PUBACK callback. Lost: not acknowledged, or
+   acknowledged but fewer readings stored than 3 per message, or stored but not on the live
+   stream (one SSE client on the sidecar, \`bench/sse-clients.ts\`). CPU/message: the listener's
+   user+system time over the messages acknowledged (PostgreSQL's and the sidecar's are not in
+   it). Reference: the same load generator against the machine's Mosquitto (127.0.0.1:1883), its
+   topics under the run's prefix, relayed to one QoS 1 subscriber that only counts
+   (\`bench/mqtt-sink.ts\`); Mosquitto acknowledges at once, with nothing committed behind its
+   PUBACK. Its CPU is read from \`/proc/<pid>/stat\` of the process running
+   \`/etc/mosquitto/mosquitto.conf\`.
 
 `;
 

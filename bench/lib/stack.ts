@@ -122,3 +122,20 @@ export function startStream(dir: string, env: Record<string, string>, nodeArgs: 
 export function startWorker(dir: string, env: Record<string, string>, nodeArgs: string[] = []) {
   return startBuilt("worker", "WORKER_PORT", dir, env, nodeArgs);
 }
+
+/** The copied build's MQTT listener (dist/mqtt.mjs): MQTT on `mqttPort`, /health on `port`. */
+export async function startMqtt(
+  dir: string,
+  env: Record<string, string>,
+): Promise<RunningProcess & { mqttUrl: string }> {
+  const [port, mqttPort] = [await freePort(), await freePort()];
+  const running = await startProcess(
+    "mqtt",
+    [resolve(dir, "dist/mqtt.mjs")],
+    dir,
+    port,
+    "/health",
+    { MQTT_PORT: String(mqttPort), MQTT_WS_PORT: String(port), ...env },
+  );
+  return { ...running, mqttUrl: `mqtt://127.0.0.1:${mqttPort}` };
+}

@@ -1,21 +1,35 @@
 "use client";
 
-import { type FormEvent, useCallback, useEffect, useState } from "react";
-import type { WireGateway } from "@/lib/devices/wire.ts";
+import { type FormEvent, useCallback, useEffect, useMemo, useState } from "react";
+import type { WireDevice, WireGateway } from "@/lib/devices/wire.ts";
 import { type Choice, ChoiceSelect } from "../forms/ChoiceSelect.tsx";
 import { PageHeader } from "../forms/PageHeader.tsx";
 import { ShownOnce } from "../forms/ShownOnce.tsx";
 import { formatAgo } from "../monitor/format.ts";
+import { LiveStream } from "../monitor/live-stream.ts";
 import { callApi } from "./api.ts";
+import { ConnectHelp, type ConnectTarget } from "./ConnectHelp.tsx";
 import { OwnerActions } from "./OwnerActions.tsx";
 import { useDevices } from "./use-devices.ts";
 
-/** The operator's device registry: create, rename, assign, delete, and tokens shown once. */
-export function DeviceRegistry({ operator }: { operator: { username: string; role: string } }) {
-  const { devices, error: devicesError, reload: reloadDevices } = useDevices();
+/**
+ * The operator's device registry: create, rename, assign, delete, tokens shown once, how to
+ * connect a device, and each device's status live.
+ */
+export function DeviceRegistry({
+  operator,
+  connect,
+}: {
+  operator: { username: string; role: string };
+  connect: ConnectTarget;
+}) {
+  const { devices: loaded, error: devicesError, reload: reloadDevices } = useDevices();
   const [gateways, setGateways] = useState<WireGateway[]>([]);
   const [secret, setSecret] = useState<{ owner: string; token: string } | null>(null);
+  const [help, setHelp] = useState<{ deviceId: string; token: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const live = useMemo(() => new LiveStream(), []);
+  const devices = useLiveStatuses(loaded, live);
 
   const reloadGateways = useCallback(async () => {
     setGateways((await callApi<{ gateways: WireGateway[] }>("GET", "/api/gateways")).gateways);
@@ -37,8 +51,9 @@ export function DeviceRegistry({ operator }: { operator: { username: string; rol
   };
 
   const onToken = (owner: string, token: string) => setSecret({ owner, token });
-  const showToken = (owner: string) => (r: { token: string | null }) => {
-    if (r.token) onToken(owner, r.token);
+  const onDeviceToken = (deviceId: string, token: string | null) => {
+    setSecret(null);
+    setHelp({ deviceId, token });
   };
   const shownError = error ?? devicesError;
   const gatewayChoices = gateways.map((g) => ({ value: g.gateway_id, label: g.gateway_id }));
@@ -56,6 +71,7 @@ export function DeviceRegistry({ operator }: { operator: { username: string; rol
           You are a viewer: you can see devices, but only an admin can change them.
         </p>
       )}
+      {help && <ConnectHelp {...help} target={connect} live={live} onClose={() => setHelp(null)} />}
       {secret && (
         <ShownOnce secret={secret.token} testId="new-token" onDone={() => setSecret(null)}>
           Token for <strong>{secret.owner}</strong>. It is shown only now: copy it into the device.
@@ -68,15 +84,14 @@ export function DeviceRegistry({ operator }: { operator: { username: string; rol
           label="device"
           withGateway={gatewayChoices}
           onCreate={(id, name, gateway) =>
-            act(async () =>
-              showToken(id)(
-                await callApi("POST", "/api/devices", {
-                  device_id: id,
-                  name: name || undefined,
-                  gateway_id: gateway || undefined,
-                }),
-              ),
-            )
+            act(async () => {
+              const created = await callApi<{ token: string }>("POST", "/api/devices", {
+                device_id: id,
+                name: name || undefined,
+                gateway_id: gateway || undefined,
+              });
+              onDeviceToken(id, created.token);
+            })
           }
         />
         <table className="readings registry-table">
@@ -129,9 +144,12 @@ export function DeviceRegistry({ operator }: { operator: { username: string; rol
                 </td>
                 <td>{d.has_token ? "set" : <span className="muted">none</span>}</td>
                 <td className="actions">
+                  <button type="button" onClick={() => onDeviceToken(d.device_id, null)}>
+                    Connect
+                  </button>
                   <OwnerActions
                     act={act}
-                    onToken={onToken}
+                    onToken={onDeviceToken}
                     owner={d.device_id}
                     url={`/api/devices/${encodeURIComponent(d.device_id)}`}
                     hasToken={d.has_token}
@@ -151,11 +169,13 @@ export function DeviceRegistry({ operator }: { operator: { username: string; rol
         <CreateForm
           label="gateway"
           onCreate={(id, name) =>
-            act(async () =>
-              showToken(id)(
-                await callApi("POST", "/api/gateways", { gateway_id: id, name: name || undefined }),
-              ),
-            )
+            act(async () => {
+              const created = await callApi<{ token: string }>("POST", "/api/gateways", {
+                gateway_id: id,
+                name: name || undefined,
+              });
+              onToken(id, created.token);
+            })
           }
         />
         <table className="readings registry-table">
@@ -190,6 +210,31 @@ export function DeviceRegistry({ operator }: { operator: { username: string; rol
         </table>
       </section>
     </main>
+  );
+}
+
+/** The devices as loaded, with the status changes that arrived live (every change is an event). */
+function useLiveStatuses(loaded: WireDevice[], live: LiveStream): WireDevice[] {
+  const [changes, setChanges] = useState<
+    Record<string, Pick<WireDevice, "status" | "last_seen_at">>
+  >({});
+  useEffect(() => {
+    live.start();
+    const stop = live.subscribeEvents((e) => {
+      if (e.type !== "status") return;
+      setChanges((c) => ({
+        ...c,
+        [e.device_id]: { status: e.status, last_seen_at: e.last_seen_at },
+      }));
+    });
+    return () => {
+      stop();
+      live.stop();
+    };
+  }, [live]);
+  return useMemo(
+    () => loaded.map((d) => (changes[d.device_id] ? { ...d, ...changes[d.device_id] } : d)),
+    [loaded, changes],
   );
 }
 

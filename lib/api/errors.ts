@@ -8,7 +8,7 @@ import {
 import { log } from "../log.ts";
 
 // The one place errors become HTTP answers, for every process that speaks HTTP (the web app's
-// route handlers through lib/api/route.ts, the stream sidecar). Unknown errors become a 500
+// route handlers through lib/api/route.ts, the stream sidecar) and MQTT's error topic. Unknown errors become a 500
 // that reveals nothing; the details go to the log.
 
 const errorStatus = {
@@ -60,19 +60,27 @@ interface HttpError {
 
 /** Any error as the API's answer: its status, headers (Retry-After) and `{"error": …}` body. */
 function httpError(err: unknown): HttpError {
-  const { code, message, retryAfterSeconds } = classify(err);
+  const { code, message, retryAfterSeconds } = describeError(err);
   const headers: Record<string, string> = {};
   if (retryAfterSeconds !== undefined) headers["Retry-After"] = String(retryAfterSeconds);
   return { status: errorStatus[code], headers, body: { error: { code, message } } };
 }
 
-function classify(err: unknown): { code: ErrorCode; message: string; retryAfterSeconds?: number } {
+/**
+ * Any error as the API's code and message (and when to try again): also what the MQTT listener
+ * sends on its error topic, so a device sees the same codes over both.
+ */
+export function describeError(err: unknown): {
+  code: ErrorCode;
+  message: string;
+  retryAfterSeconds?: number;
+} {
   if (err instanceof ApiError) return err;
   if (err instanceof DomainError)
     return { ...err, code: codeOfFailure[err.failure], message: err.message };
   if (isDatabaseUnavailable(err)) {
     log.warn({ err }, "database unavailable");
-    return classify(databaseUnavailable());
+    return describeError(databaseUnavailable());
   }
   log.error({ err }, "unhandled error");
   return { code: "internal_error", message: "Internal error." };

@@ -1,4 +1,4 @@
-import { FORBIDDEN_KEYS } from "../limits.ts";
+import { parseJson } from "../ingest/json.ts";
 import { ApiError } from "./errors.ts";
 
 /** JSON media types; a body with no Content-Type at all is taken as JSON too (small devices omit it). */
@@ -10,7 +10,7 @@ function isJsonContentType(header: string | null): boolean {
 
 /**
  * Reads a JSON body of at most `maxBytes`, stopping as soon as the limit is passed (also
- * for a chunked body with no Content-Length), and parses it, refusing prototype keys.
+ * for a chunked body with no Content-Length), and parses it (lib/ingest/json.ts).
  */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
   if (!isJsonContentType(request.headers.get("content-type"))) {
@@ -23,34 +23,7 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   const declared = Number(request.headers.get("content-length"));
   if (declared > maxBytes) throw tooLarge;
 
-  const bytes = await readAtMost(request, maxBytes, tooLarge);
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new ApiError("bad_request", "The body is not valid UTF-8.");
-  }
-  if (text.trim() === "") throw new ApiError("bad_request", "The body is empty; send JSON.");
-  try {
-    return JSON.parse(text, (key, value) => {
-      if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKeyError(key);
-      return value;
-    });
-  } catch (err) {
-    if (err instanceof ForbiddenKeyError) {
-      throw new ApiError(
-        "bad_request",
-        `The key "${err.key}" is not allowed anywhere in the body.`,
-      );
-    }
-    throw new ApiError("bad_request", `The body is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
-class ForbiddenKeyError extends Error {
-  constructor(readonly key: string) {
-    super(key);
-  }
+  return parseJson(await readAtMost(request, maxBytes, tooLarge));
 }
 
 async function readAtMost(request: Request, maxBytes: number, tooLarge: ApiError) {

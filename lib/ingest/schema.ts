@@ -50,7 +50,7 @@ const readingValue = z.unknown().transform((value, ctx): ReadingValue => {
   return z.NEVER;
 });
 
-const sensors = z
+export const sensors = z
   .custom<Record<string, unknown>>(
     (v) => typeof v === "object" && v !== null && !Array.isArray(v),
     "must be an object of sensor name to value",
@@ -70,7 +70,7 @@ const sensors = z
   );
 
 /** Epoch milliseconds or an ISO-8601 date-time with a zone (Z or ±hh:mm). */
-const timestamp = z
+export const timestamp = z
   .union(
     [
       z.number(),
@@ -104,28 +104,34 @@ const ingestItemSchema = z.strictObject(
   { error: (issue) => (issue.code === "invalid_type" ? "must be an object" : undefined) },
 );
 
-const batchSchema = z
-  .array(ingestItemSchema)
-  .min(1, "a batch must hold at least one reading")
-  .max(MAX_BATCH_ITEMS, `a batch may hold at most ${MAX_BATCH_ITEMS} readings`);
-
 /**
- * POST /api/data: the seed's single object, or a gateway's array of them. Dispatching on the
- * shape first (rather than a union) keeps each error pointed at the field that is wrong.
+ * One object of `item`'s shape, or an array of 1 to MAX_BATCH_ITEMS of them (a gateway's batch),
+ * always as an array. Dispatching on the shape first (rather than a union) keeps each error
+ * pointed at the field that is wrong.
  */
-export const ingestBodySchema = z.unknown().transform((body, ctx): IngestItem[] => {
-  const result = Array.isArray(body)
-    ? batchSchema.safeParse(body)
-    : typeof body === "object" && body !== null
-      ? ingestItemSchema.transform((item) => [item]).safeParse(body)
-      : undefined;
-  if (result?.success) return result.data;
-  for (const issue of result?.error.issues ?? [
-    { code: "custom" as const, path: [], message: "must be a JSON object or an array of them" },
-  ]) {
-    ctx.addIssue({ ...issue, code: "custom", message: issue.message });
-  }
-  return z.NEVER;
-});
+export function oneOrBatch<T extends z.ZodType>(item: T) {
+  const batch = z
+    .array(item)
+    .min(1, "a batch must hold at least one reading")
+    .max(MAX_BATCH_ITEMS, `a batch may hold at most ${MAX_BATCH_ITEMS} readings`);
+  const one = item.transform((parsed) => [parsed]);
+  return z.unknown().transform((body, ctx): z.output<T>[] => {
+    const result = Array.isArray(body)
+      ? batch.safeParse(body)
+      : typeof body === "object" && body !== null
+        ? one.safeParse(body)
+        : undefined;
+    if (result?.success) return result.data as z.output<T>[];
+    for (const issue of result?.error.issues ?? [
+      { code: "custom" as const, path: [], message: "must be a JSON object or an array of them" },
+    ]) {
+      ctx.addIssue({ ...issue, code: "custom", message: issue.message });
+    }
+    return z.NEVER;
+  });
+}
+
+/** POST /api/data (and MQTT's bocloud/v1/data): the seed's single object, or a gateway's array of them. */
+export const ingestBodySchema = oneOrBatch(ingestItemSchema);
 
 export type IngestItem = z.output<typeof ingestItemSchema>;
