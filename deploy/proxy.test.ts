@@ -386,7 +386,9 @@ describe.skipIf(skipNginx)("the reverse proxy (nginx) in front of web and stream
       const url = `${rolling.url}/api/stream?device=${device}&last_event_id=${start.json.readings[0].id}`;
       const cookie = operatorHeaders().cookie ?? "";
       const clients = Array.from({ length: 6 }, () => new WatchedStream(url, cookie));
-      cleanup.push(async () => clients.forEach((c) => c.close()));
+      cleanup.push(async () => {
+        for (const client of clients) client.close();
+      });
       const acked: number[] = [];
       let posting = true;
       const poster = (async () => {
