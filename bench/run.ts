@@ -117,6 +117,8 @@ const env = {
   // The per-device rate limit stays on (its Redis round trip is part of every post) but
   // high enough never to refuse the bench's load.
   INGEST_RATE_PER_SECOND: "1000000",
+  // The live rows open up to 5000 streams with one operator's session.
+  STREAM_MAX_PER_SESSION: "10000",
   LOG_LEVEL: "warn",
 };
 const build = snapshotBuild();

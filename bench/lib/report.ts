@@ -37,6 +37,10 @@ const FIGURES: [string, (v: number) => string][] = [
   ["cpu_us_per_reading", (v) => `${v.toFixed(1)} µs CPU/reading`],
   ["catch_up_ms", (v) => `caught up ${ms(v)} ms after the last post`],
   ["alarms", (v) => `${int(v)} alarms`],
+  ["bytes_per_reading", (v) => `${v.toFixed(1)} bytes/reading`],
+  ["table_bytes", (v) => `table ${v.toFixed(1)}`],
+  ["index_bytes", (v) => `indexes ${v.toFixed(1)}`],
+  ["rollup_bytes", (v) => `rollups ${v.toFixed(1)}`],
 ];
 
 export function cell(s: Side | undefined): string {

@@ -12,7 +12,7 @@ import { startWorker } from "../lib/stack.ts";
 import { latencyOf, nowMs, prng, round } from "../lib/stats.ts";
 import { errorRow } from "./ingest.ts";
 
-const SECTION = "8. Alarms";
+const SECTION = "9. Alarms";
 const PROBE = "bench-alarm-probe";
 const LOAD_DEVICES = 100;
 const SENSORS_PER_DEVICE = 10;

@@ -18,7 +18,7 @@ const P99_TARGET_MS = 100;
 const RATE_TARGET = 5000;
 const MOSQUITTO = "mqtt://127.0.0.1:1883";
 const mqttDevice = (i: number) => `bench-mqtt-${String(i).padStart(3, "0")}`;
-const SECTION = "8. MQTT";
+const SECTION = "10. MQTT";
 
 type Result = {
   sent: number;

@@ -116,9 +116,9 @@ export async function storageSuite(ctx: Ctx): Promise<void> {
       bocloud: side("readings (table + indexes) + reading_rollups + devices, sensors", [
         {
           bytes_per_reading: all,
-          table: per(s.heap),
-          indexes: per(s.indexes),
-          rollups: per(s.rollups),
+          table_bytes: per(s.heap),
+          index_bytes: per(s.indexes),
+          rollup_bytes: per(s.rollups),
           readings: s.readings,
         },
       ]),
