@@ -40,6 +40,7 @@ const cases: [string, string, number, string?][] = [
   ["__proto__ in sensors", '{"device_id":"x","sensors":{"__proto__":{"polluted":1}}}', 400],
   ["__proto__ at top", '{"device_id":"x","sensors":{"t":1},"__proto__":{"polluted":1}}', 400],
   ["constructor as sensor", JSON.stringify(item({ sensors: { constructor: 1 } })), 400],
+  ["__proto__ behind escapes", '{"device_id":"x","sensors":{"\\u005f_proto__":{"p":1}}}', 400],
   ["prototype nested in batch", '[{"device_id":"x","sensors":{"t":{"prototype":1}}}]', 400],
   ["unknown top-level key", JSON.stringify(item({ extra: 1 })), 400],
   ["ts not a date", JSON.stringify(item({ ts: "yesterday" })), 400],
