@@ -72,6 +72,13 @@ describe("commands over MQTT", () => {
     await client.subscribeAsync("v1/devices/me/errors");
     const second = await queueCommand(device, { name: "reboot" });
     await expect.poll(() => received.length).toBe(2);
+    // An answer PostgreSQL cannot keep (a NUL) is refused on the error topic; the command waits.
+    await client.publishAsync(`v1/devices/me/rpc/response/${second.id}`, '{"r": "\\u0000"}', {
+      qos: 1,
+    });
+    await expect.poll(() => received.length).toBe(3);
+    expect(received[2].json.error.code).toBe("bad_request");
+    expect(await statusOf(device, second.id)).toBe("delivered");
     await client.publishAsync(`v1/devices/me/rpc/response/${second.id}`, '{"error": "busy"}', {
       qos: 1,
     });
@@ -80,8 +87,8 @@ describe("commands over MQTT", () => {
       result: { error: "busy" },
     });
     await client.publishAsync(`v1/devices/me/rpc/response/${second.id}`, "{}", { qos: 1 });
-    await expect.poll(() => received.length).toBe(3);
-    expect(received[2].json.error).toEqual({
+    await expect.poll(() => received.length).toBe(4);
+    expect(received[3].json.error).toEqual({
       code: "conflict",
       message: `Command ${second.id} is failed already.`,
     });

@@ -242,9 +242,10 @@ export class MqttListener {
     if (!identity) return refusal(new DomainError("unauthorized", "Not signed in."));
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     const deadline = performance.now() + this.config.MQTT_PUBACK_TIMEOUT_MS;
+    let handled: Awaited<ReturnType<typeof handleMessage>>;
     for (let pause = RETRY_FIRST_MS; ; pause = Math.min(pause * 2, RETRY_MAX_MS)) {
       try {
-        const handled = await beforeDeadline(
+        handled = await beforeDeadline(
           this.storing.run(() => {
             // Its turn came too late: the device has been told to send it again.
             if (performance.now() > deadline || connection.closed) throw tooLate();
@@ -252,11 +253,7 @@ export class MqttListener {
           }),
           deadline,
         );
-        if (handled.kind === "stored") {
-          this.commands.deliverTaken(handled.stored.commands, connection);
-          await this.presence.recordIfNew(connection);
-        }
-        return null;
+        break;
       } catch (err) {
         const again =
           isUnavailable(err) && performance.now() + pause < deadline && !connection.closed;
@@ -264,6 +261,17 @@ export class MqttListener {
         await sleep(pause);
       }
     }
+    // Stored: whatever happens from here, the PUBACK goes out (a retry would store it twice).
+    if (handled.kind === "stored") {
+      this.commands.deliverTaken(handled.stored.commands, connection);
+      await this.presence.recordIfNew(connection).catch((err) => {
+        log.warn(
+          { err: String(err) },
+          "could not record an MQTT connection; its next stored publish tries again",
+        );
+      });
+    }
+    return null;
   }
 
   /** Whether a subscription is granted: only BoCloud's topics, each for who may have it. */

@@ -5,6 +5,7 @@ import type { WireCommand } from "../lib/commands/wire.ts";
 import { forbidden } from "../lib/errors.ts";
 import { ingest } from "../lib/ingest/ingest.ts";
 import { parseJson } from "../lib/ingest/json.ts";
+import { ackSchema } from "../lib/devices/schemas.ts";
 import { ingestBodySchema } from "../lib/ingest/schema.ts";
 import { telemetryItems, telemetrySchema } from "../lib/ingest/thingsboard.ts";
 import { MAX_BODY_BYTES, MAX_JSON_BODY_BYTES } from "../lib/limits.ts";
@@ -41,7 +42,11 @@ export function commandAnswer(payload: Buffer): {
   if (payload.length === 0) return { status: "succeeded", result: null };
   const result = parseJson(payload, "payload");
   const failed = typeof result === "object" && result !== null && "error" in result;
-  return { status: failed ? "failed" : "succeeded", result };
+  // The same rules as an answer over HTTP (no NUL: PostgreSQL's jsonb cannot hold it).
+  return parseWith(ackSchema, { status: failed ? "failed" : "succeeded", result }, "payload") as {
+    status: "succeeded" | "failed";
+    result: unknown;
+  };
 }
 
 /**
