@@ -6,8 +6,11 @@ import {
 } from "node:http";
 import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
 import { createWebSocketStream, WebSocketServer } from "ws";
+import { writeError } from "../lib/api/errors.ts";
 import type { Config } from "../lib/config.ts";
 import { prisma } from "../lib/db.ts";
+import { notFound } from "../lib/errors.ts";
+import { writeHealth } from "../lib/health.ts";
 import { log } from "../lib/log.ts";
 import { disconnectPublisher } from "../lib/publish.ts";
 import { databaseUp } from "../lib/queries/database-up.ts";
@@ -90,23 +93,15 @@ export class MqttService {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== "GET" || req.url !== "/health") {
-      res.writeHead(404, { "Content-Type": "application/json" });
-      res.end(JSON.stringify({ error: { code: "not_found", message: "Not found." } }));
+      writeError(res, notFound("Not found."));
       return;
     }
     const postgres = await databaseUp();
-    res.writeHead(postgres ? 200 : 503, {
-      "Content-Type": "application/json",
-      "Cache-Control": "no-store",
+    writeHealth(res, postgres, {
+      postgres: postgres ? "up" : "down",
+      redis: this.listener.commands.live ? "up" : "down",
+      ...this.listener.load(),
+      ...(this.upstream ? { upstream: this.upstream.state() } : {}),
     });
-    res.end(
-      JSON.stringify({
-        status: postgres ? "ok" : "degraded",
-        postgres: postgres ? "up" : "down",
-        redis: this.listener.commands.live ? "up" : "down",
-        ...this.listener.load(),
-        ...(this.upstream ? { upstream: this.upstream.state() } : {}),
-      }),
-    );
   }
 }

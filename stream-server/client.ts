@@ -96,8 +96,13 @@ export class StreamClient {
     }
     if (text && !this.res.write(text) && !this.closed) {
       await new Promise<void>((resolve) => {
-        this.res.once("drain", resolve);
-        this.res.once("close", resolve);
+        const done = () => {
+          this.res.off("drain", done);
+          this.res.off("close", done);
+          resolve();
+        };
+        this.res.once("drain", done);
+        this.res.once("close", done);
       });
     }
   }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { writeError } from "../lib/api/errors.ts";
-import { parseWith } from "../lib/api/parse.ts";
+import { parseWith, queryObject } from "../lib/api/parse.ts";
 import {
   cookieValue,
   liveSessionIds,
@@ -12,6 +12,7 @@ import type { Config } from "../lib/config.ts";
 import { disconnectDatabase } from "../lib/db.ts";
 import { DomainError, notFound } from "../lib/errors.ts";
 import type { LiveEvent } from "../lib/events.ts";
+import { writeHealth } from "../lib/health.ts";
 import { type LiveSubscription, subscribeLive } from "../lib/live-subscription.ts";
 import { log } from "../lib/log.ts";
 import { databaseUp } from "../lib/queries/database-up.ts";
@@ -179,7 +180,7 @@ export class StreamService {
   }
 
   private async stream(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const q = parseWith(streamQuery, Object.fromEntries(url.searchParams));
+    const q = parseWith(streamQuery, queryObject(url), "query");
     // The same operator session as the web app: the browser sends its cookie to /api/stream.
     const token = cookieValue(req.headers.cookie, SESSION_COOKIE);
     if (!token || !(await operatorForToken(token))) {
@@ -266,26 +267,21 @@ export class StreamService {
   private async health(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const postgres = await databaseUp();
     const redis = this.subscription?.up ?? false;
-    const status = postgres && redis ? "up" : "down";
     const token = cookieValue(req.headers.cookie, SESSION_COOKIE);
     const operator = postgres && token ? await operatorForToken(token).catch(() => null) : null;
-    res.writeHead(status === "up" ? 200 : 503, {
-      "Content-Type": "application/json",
-      "Cache-Control": "no-store",
-    });
-    res.end(
-      JSON.stringify(
-        operator
-          ? {
-              status,
-              postgres: postgres ? "up" : "down",
-              redis: redis ? "up" : "down",
-              clients: this.clients.size,
-              dropped: this.dropped,
-              head: this.sequencer?.head ?? null,
-            }
-          : { status },
-      ),
+    // The details only for an operator.
+    writeHealth(
+      res,
+      postgres && redis,
+      operator
+        ? {
+            postgres: postgres ? "up" : "down",
+            redis: redis ? "up" : "down",
+            clients: this.clients.size,
+            dropped: this.dropped,
+            head: this.sequencer?.head ?? null,
+          }
+        : {},
     );
   }
 }

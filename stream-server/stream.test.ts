@@ -112,6 +112,7 @@ describe("GET /api/stream", () => {
       "?backfill=5000",
       "?last_event_id=-1",
       "?bogus=1",
+      "?device=a&device=b",
     ]) {
       const res = await fetch(streamUrl(q));
       expect(res.status, q).toBe(400);

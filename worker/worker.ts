@@ -1,6 +1,9 @@
 import { createServer, type Server } from "node:http";
+import { writeError } from "../lib/api/errors.ts";
 import type { Config } from "../lib/config.ts";
 import { disconnectDatabase } from "../lib/db.ts";
+import { notFound } from "../lib/errors.ts";
+import { writeHealth } from "../lib/health.ts";
 import { log } from "../lib/log.ts";
 import { connectPublisher, disconnectPublisher } from "../lib/publish.ts";
 import { databaseUp } from "../lib/queries/database-up.ts";
@@ -31,15 +34,14 @@ export class Worker {
   constructor(private readonly config: Config) {
     this.server = createServer((req, res) => {
       if (req.method !== "GET" || req.url !== "/health") {
-        res.writeHead(404).end();
+        writeError(res, notFound("Not found."));
         return;
       }
       void databaseUp().then((postgres) => {
-        res.writeHead(postgres ? 200 : 503, {
-          "Content-Type": "application/json",
-          "Cache-Control": "no-store",
+        writeHealth(res, postgres, {
+          postgres: postgres ? "up" : "down",
+          jobs: this.runner.held(),
         });
-        res.end(JSON.stringify({ status: postgres ? "ok" : "degraded", jobs: this.runner.held() }));
       });
     });
   }
