@@ -2,7 +2,7 @@ import ipaddr from "ipaddr.js";
 import { z } from "zod";
 
 // Every variable BoCloud reads, with the default that works on a local machine.
-// `.env.example` lists the same names; both processes validate them at start.
+// `.env.example` lists the same names; every process validates them at start.
 const configSchema = z.object({
   DATABASE_URL: z
     .string()

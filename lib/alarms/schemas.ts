@@ -129,8 +129,6 @@ export const alarmsQuery = z
   })
   .superRefine((q, ctx) => void checkRange(q, ctx));
 
-export type AlarmsQuery = z.infer<typeof alarmsQuery>;
-
 /** GET /api/alarms/export: the same filters, every matching alarm as CSV. */
 export const alarmsExportQuery = z
   .strictObject(historyFilters)

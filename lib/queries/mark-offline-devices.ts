@@ -5,7 +5,7 @@ import type { StatusEvent } from "../events.ts";
 /**
  * Marks online devices that have been silent past their timeout offline, and returns the
  * changes. The WHERE is checked again under each row's lock, so a device that posts at the
- * same moment stays online, and with several sidecars each change is reported once.
+ * same moment stays online, and each change is reported once.
  * A device an MQTT connection holds (`connected_until` ahead) stays online however silent;
  * one whose connection's lease ran out (its mqtt process died) goes offline at once.
  */

@@ -3,7 +3,7 @@ import { prisma } from "../db.ts";
 
 /**
  * Marks the devices' queued, unexpired commands delivered and returns them, oldest first
- * (the SQL function bocloud_take_commands, also used by bocloud_store_readings). Its row
+ * (the SQL function bocloud_take_commands, also used by bocloud_store). Its row
  * locks make each command delivered once, however many polls race; with `redeliver`,
  * commands delivered but never acknowledged are returned again.
  */
@@ -16,7 +16,7 @@ export async function takePendingCommands(
   return rows.map(toWireCommand).sort((a, b) => a.id - b.id);
 }
 
-/** A command row as bocloud_store_readings returns it (JSON: timestamps as strings). */
+/** A command row as bocloud_store returns it (JSON: timestamps as strings). */
 export type CommandJson = Omit<
   CommandRow,
   "id" | "created_at" | "expires_at" | "delivered_at" | "completed_at"
