@@ -1,11 +1,10 @@
+import { takeForDelivery } from "../lib/commands/take-for-delivery.ts";
 import type { WireCommand } from "../lib/commands/wire.ts";
-import type { LiveEvent } from "../lib/events.ts";
+import { devicesWithQueuedCommands, type LiveEvent } from "../lib/events.ts";
 import { type LiveSubscription, subscribeLive } from "../lib/live-subscription.ts";
 import { log } from "../lib/log.ts";
-import { publishCommands } from "../lib/publish.ts";
 import { deviceGateways } from "../lib/queries/device-gateways.ts";
 import { gatewayDeviceIds } from "../lib/queries/gateway-device-ids.ts";
-import { takePendingCommands } from "../lib/queries/take-pending-commands.ts";
 import type { Connection } from "./connection.ts";
 import type { ConnectionIndex } from "./connection-index.ts";
 
@@ -59,10 +58,7 @@ export class CommandRouter {
       const ids = connection.commandDeviceIds();
       if (connection.takesAllCommands && principal?.kind === "gateway")
         ids.push(...(await gatewayDeviceIds(principal.gatewayKey)));
-      if (ids.length === 0) return;
-      const taken = await takePendingCommands([...new Set(ids)], { redeliver: true });
-      if (taken.length === 0) return;
-      await publishCommands(taken);
+      const taken = await takeForDelivery([...new Set(ids)], { redeliver: true });
       for (const command of taken) connection.sendCommand(command);
     } catch (err) {
       log.warn({ err: String(err) }, "could not deliver pending commands");
@@ -70,10 +66,7 @@ export class CommandRouter {
   }
 
   private onEvents(events: LiveEvent[]): void {
-    const queued = new Set<string>();
-    for (const e of events)
-      if (e.type === "command" && e.command.status === "queued") queued.add(e.command.device_id);
-    for (const deviceId of queued) void this.deliverQueued(deviceId);
+    for (const deviceId of devicesWithQueuedCommands(events)) void this.deliverQueued(deviceId);
   }
 
   private async deliverQueued(deviceId: string): Promise<void> {
@@ -85,9 +78,7 @@ export class CommandRouter {
           targets = this.subscribers(this.index.ofGateway(gateway), deviceId);
       }
       if (targets.length === 0) return;
-      const taken = await takePendingCommands([deviceId]);
-      if (taken.length === 0) return;
-      await publishCommands(taken);
+      const taken = await takeForDelivery([deviceId]);
       for (const command of taken) targets.find((c) => c.sendCommand(command));
     } catch (err) {
       log.warn({ err: String(err), deviceId }, "could not deliver a queued command");
@@ -98,11 +89,8 @@ export class CommandRouter {
   private async catchUp(): Promise<void> {
     const connections = new Map<string, Connection>();
     for (const c of this.index.all()) for (const id of c.commandDeviceIds()) connections.set(id, c);
-    if (connections.size === 0) return;
     try {
-      const taken = await takePendingCommands([...connections.keys()]);
-      if (taken.length === 0) return;
-      await publishCommands(taken);
+      const taken = await takeForDelivery([...connections.keys()]);
       for (const command of taken) connections.get(command.device_id)?.sendCommand(command);
     } catch (err) {
       log.warn({ err: String(err) }, "could not look for queued commands");

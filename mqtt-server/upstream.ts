@@ -2,14 +2,14 @@ import { hostname } from "node:os";
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
 import { principalForToken } from "../lib/auth/device-principal.ts";
 import { hashToken } from "../lib/auth/tokens.ts";
+import { takeForDelivery } from "../lib/commands/take-for-delivery.ts";
 import type { WireCommand } from "../lib/commands/wire.ts";
 import type { Config } from "../lib/config.ts";
-import type { LiveEvent } from "../lib/events.ts";
+import { devicesWithQueuedCommands, type LiveEvent } from "../lib/events.ts";
 import { type LiveSubscription, subscribeLive } from "../lib/live-subscription.ts";
 import { log } from "../lib/log.ts";
-import { publishCommands } from "../lib/publish.ts";
 import { deviceGateways } from "../lib/queries/device-gateways.ts";
-import { takePendingCommands } from "../lib/queries/take-pending-commands.ts";
+
 import type { Identity } from "./identity.ts";
 import { handleMessage } from "./messages.ts";
 import { refusal } from "./refusal.ts";
@@ -181,9 +181,7 @@ export class Upstream {
 
   /** Queued commands of the devices this upstream writes for: published to the broker. */
   private onEvents(events: LiveEvent[]): void {
-    const queued = new Set<string>();
-    for (const e of events)
-      if (e.type === "command" && e.command.status === "queued") queued.add(e.command.device_id);
+    const queued = devicesWithQueuedCommands(events);
     if (queued.size > 0) void this.deliverQueued([...queued]);
   }
 
@@ -196,11 +194,7 @@ export class Upstream {
         const gateways = await deviceGateways(deviceIds);
         ids = deviceIds.filter((id) => gateways.get(id) === principal.gatewayKey);
       }
-      if (ids.length === 0) return;
-      const taken = await takePendingCommands(ids);
-      if (taken.length === 0) return;
-      await publishCommands(taken);
-      this.send(taken);
+      this.send(await takeForDelivery(ids));
     } catch (err) {
       log.warn({ err: String(err) }, "could not deliver queued commands upstream");
     }

@@ -1,3 +1,4 @@
+import { downloadResponse, fileTime } from "../api/download.ts";
 import { log } from "../log.ts";
 import { alarmsPage } from "../queries/list-alarms.ts";
 import { ALARM_CSV_HEADER, alarmCsvRecord } from "./csv.ts";
@@ -13,7 +14,7 @@ export async function alarmsCsvResponse(filters: AlarmFilters): Promise<Response
   let next = await alarmsPage(filters, undefined, PAGE);
   const encoder = new TextEncoder();
   let header = ALARM_CSV_HEADER;
-  const body = new ReadableStream<Uint8Array>(
+  return downloadResponse(
     {
       async pull(controller) {
         try {
@@ -28,18 +29,6 @@ export async function alarmsCsvResponse(filters: AlarmFilters): Promise<Response
         }
       },
     },
-    { highWaterMark: 1 },
+    { name: `alarms_${fileTime(new Date())}.csv`, contentType: "text/csv; charset=utf-8" },
   );
-  const stamp = new Date()
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "Z");
-  return new Response(body, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="alarms_${stamp}.csv"`,
-      "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
 }

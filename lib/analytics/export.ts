@@ -1,3 +1,4 @@
+import { downloadResponse, fileTime } from "../api/download.ts";
 import { log } from "../log.ts";
 import { exportPage } from "../queries/export-page.ts";
 import { readingHorizon } from "../queries/readings-by-id.ts";
@@ -22,10 +23,6 @@ export interface ExportOptions {
   format: "csv" | "json";
 }
 
-function compactTime(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, "").replace(".000Z", "Z");
-}
-
 /**
  * `<device>[_<type>]_<from>_<to>.<csv|json>`, times as 20261129T100000Z ("start" without a
  * `from`; the time of the export without a `to`); only letters, digits, . _ - in it.
@@ -38,8 +35,8 @@ function exportFilename(
   const parts = [
     target.deviceId,
     ...(target.sensorType ? [target.sensorType] : []),
-    opts.from ? compactTime(opts.from) : "start",
-    compactTime(opts.to ?? now),
+    opts.from ? fileTime(opts.from) : "start",
+    fileTime(opts.to ?? now),
   ];
   return `${parts.join("_").replace(/[^A-Za-z0-9._-]/g, "_")}.${opts.format}`;
 }
@@ -66,7 +63,7 @@ export async function exportResponse(target: ExportTarget, opts: ExportOptions):
   let cancelled = false;
   const encoder = new TextEncoder();
 
-  const body = new ReadableStream<Uint8Array>(
+  return downloadResponse(
     {
       async pull(controller) {
         try {
@@ -96,15 +93,9 @@ export async function exportResponse(target: ExportTarget, opts: ExportOptions):
         cancelled = true;
       },
     },
-    // One page waiting at most; the client's pace decides when the next one is read.
-    { highWaterMark: 1 },
-  );
-  return new Response(body, {
-    headers: {
-      "Content-Type": csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${exportFilename(target, opts, now)}"`,
-      "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
+    {
+      name: exportFilename(target, opts, now),
+      contentType: csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
     },
-  });
+  );
 }

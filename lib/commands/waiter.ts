@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { devicesWithQueuedCommands } from "../events.ts";
 import { subscribeLive } from "../live-subscription.ts";
 
 /** How often a waiting long-poll looks at the database anyway (in case Redis is down). */
@@ -13,10 +14,7 @@ function ensureSubscribed(): void {
   subscribed = true;
   subscribeLive({
     events: (events) => {
-      for (const event of events) {
-        if (event.type === "command" && event.command.status === "queued")
-          queued.emit(event.command.device_id);
-      }
+      for (const deviceId of devicesWithQueuedCommands(events)) queued.emit(deviceId);
     },
   });
 }

@@ -1,5 +1,5 @@
 import { prisma } from "../db.ts";
-import type { StatusEvent } from "../events.ts";
+import { type StatusEvent, statusEvent } from "../events.ts";
 
 /**
  * Forgets a closed MQTT connection (the SQL function bocloud_mqtt_disconnect). Its device goes
@@ -10,10 +10,5 @@ export async function closeMqttConnection(id: string): Promise<StatusEvent | nul
     { result: { device_id?: string; went_offline?: boolean; last_seen_at?: string } }[]
   >`SELECT bocloud_mqtt_disconnect(${id}::uuid) AS result`;
   if (!result.went_offline || !result.device_id) return null;
-  return {
-    type: "status",
-    device_id: result.device_id,
-    status: "offline",
-    last_seen_at: new Date(result.last_seen_at ?? Date.now()).toISOString(),
-  };
+  return statusEvent(result.device_id, "offline", result.last_seen_at ?? new Date());
 }

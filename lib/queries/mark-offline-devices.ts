@@ -1,6 +1,6 @@
 import { config } from "../config.ts";
 import { prisma } from "../db.ts";
-import type { StatusEvent } from "../events.ts";
+import { type StatusEvent, statusEvent } from "../events.ts";
 
 /**
  * Marks online devices that have been silent past their timeout offline, and returns the
@@ -19,10 +19,5 @@ export async function markOfflineDevices(): Promise<StatusEvent[]> {
            OR last_seen_at IS NULL
            OR last_seen_at < now() - make_interval(secs => COALESCE(offline_after_seconds, ${defaultSeconds})))
     RETURNING device_id, last_seen_at`;
-  return rows.map((r) => ({
-    type: "status",
-    device_id: r.device_id,
-    status: "offline",
-    last_seen_at: r.last_seen_at?.toISOString() ?? null,
-  }));
+  return rows.map((r) => statusEvent(r.device_id, "offline", r.last_seen_at));
 }

@@ -1,5 +1,5 @@
 import { prisma } from "../db.ts";
-import type { StatusEvent } from "../events.ts";
+import { type StatusEvent, statusEvent } from "../events.ts";
 
 export type MqttConnectionOwner = { deviceId: string } | { gatewayKey: bigint };
 
@@ -38,12 +38,7 @@ export async function openMqttConnection(opts: {
   if ("refused" in result) return { kind: "refused" };
   const cameOnline: StatusEvent | null =
     result.came_online && result.device_id
-      ? {
-          type: "status",
-          device_id: result.device_id,
-          status: "online",
-          last_seen_at: new Date(result.last_seen_at ?? Date.now()).toISOString(),
-        }
+      ? statusEvent(result.device_id, "online", result.last_seen_at ?? new Date())
       : null;
   return { kind: "open", cameOnline };
 }

@@ -1,5 +1,5 @@
 import { prisma } from "../db.ts";
-import type { StatusEvent } from "../events.ts";
+import { type StatusEvent, statusEvent } from "../events.ts";
 
 /**
  * Renews the leases of the MQTT connections one process holds (the SQL function
@@ -15,11 +15,6 @@ export async function renewMqttConnections(
   >`SELECT bocloud_mqtt_renew(${ids}::uuid[], ${leaseSeconds}::int) AS result`;
   return {
     missing: result.missing,
-    cameOnline: result.came_online.map((d) => ({
-      type: "status",
-      device_id: d.device_id,
-      status: "online",
-      last_seen_at: d.last_seen_at ? new Date(d.last_seen_at).toISOString() : null,
-    })),
+    cameOnline: result.came_online.map((d) => statusEvent(d.device_id, "online", d.last_seen_at)),
   };
 }

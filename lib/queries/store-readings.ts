@@ -1,7 +1,7 @@
 import type { WireCommand } from "../commands/wire.ts";
 import { pool } from "../db.ts";
 import { DomainError, forbidden } from "../errors.ts";
-import type { StatusEvent } from "../events.ts";
+import { type StatusEvent, statusEvent } from "../events.ts";
 import type { IngestItem } from "../ingest/schema.ts";
 import { storedValue, type WireReading } from "../reading.ts";
 import { type CommandJson, commandFromJson } from "./take-pending-commands.ts";
@@ -170,12 +170,7 @@ function outcomes(
     readings: perRequest.flat().sort((a, b) => a.id - b.id),
     cameOnline: result.devices
       .filter((d) => d.old_status !== "online")
-      .map((d) => ({
-        type: "status",
-        device_id: d.device_id,
-        status: "online",
-        last_seen_at: (seenAt.get(d.device_id) ?? new Date()).toISOString(),
-      })),
+      .map((d) => statusEvent(d.device_id, "online", seenAt.get(d.device_id) ?? new Date())),
     commands,
   };
 }
