@@ -173,6 +173,53 @@ describe("npm start with only Node.js", () => {
     expect(postmasterOf(data)).toBeUndefined();
   }, 180_000);
 
+  it("starts its embedded PostgreSQL again when it is killed, and stops the one a killed BoCloud left behind", async () => {
+    const data = dataFolder();
+    const env = { DATABASE_URL: "embedded", BOCLOUD_DATA_DIR: data, INGEST_AUTH: "open" };
+    let bocloud = await launch(env);
+    const posted = await call(bocloud, "/api/data", {
+      body: { device_id: "d1", sensors: { v: 1 } },
+    });
+    expect(posted.status).toBe(201);
+
+    const first = postmasterOf(data) ?? 0;
+    process.kill(first, "SIGKILL");
+    await waitUntil(async () => (postmasterOf(data) ?? first) !== first, 30_000);
+    await waitUntil(
+      () => fetch(`${bocloud.webUrl}/api/health`).then((r) => r.status === 200),
+      30_000,
+    );
+    expect(bocloud.output()).toMatch(
+      /The embedded PostgreSQL stopped \(SIGKILL\); starting it again/,
+    );
+    const again = await call(bocloud, "/api/data", {
+      body: { device_id: "d1", sensors: { v: 2 } },
+    });
+    expect(again.status).toBe(201);
+
+    // BoCloud itself killed with -9, with its processes: its PostgreSQL is left running.
+    const processes = (["web", "stream", "worker"] as const).map((name) => bocloud.pidOf(name));
+    bocloud.supervisor.kill("SIGKILL");
+    for (const pid of processes) if (pid) process.kill(pid, "SIGKILL");
+    await waitUntil(
+      async () => bocloud.supervisor.exitCode !== null || bocloud.supervisor.signalCode !== null,
+      5000,
+    );
+    running.delete(bocloud);
+    const orphan = postmasterOf(data);
+    expect(orphan).toBeDefined();
+
+    bocloud = await launch(env);
+    expect(bocloud.output()).toContain(`left running by a BoCloud that was killed (pid ${orphan})`);
+    const third = await call(bocloud, "/api/data", {
+      body: { device_id: "d1", sensors: { v: 3 } },
+    });
+    expect(third.status).toBe(201);
+    expect(third.json.readings[0].id).toBeGreaterThan(again.json.readings[0].id);
+    await stop(bocloud);
+    expect(postmasterOf(data)).toBeUndefined();
+  }, 180_000);
+
   it("chooses the database on the first run and keeps to it: embedded when nothing answers, the local server when one does, which it then waits for when it is down", async () => {
     const cluster = startPostgresCluster(await freePort());
     clusters.push(cluster);

@@ -2,8 +2,7 @@
 // that keeps its data, whether Redis is used, and where to go next.
 import type { Config } from "../../lib/config.ts";
 import type { DatabaseChoice } from "./database-choice.ts";
-import type { RedisChoice } from "./redis-choice.ts";
-import { redactedUrl } from "./redis-choice.ts";
+import { type RedisChoice, redactedUrl } from "./redis-choice.ts";
 
 export interface StartupFacts {
   config: Pick<Config, "PORT" | "STREAM_HOST" | "STREAM_PORT" | "WORKER_PORT">;
@@ -21,12 +20,10 @@ export function webUrl(config: Pick<Config, "PORT">): string {
 export function startupLines(facts: StartupFacts): string[] {
   const { config, database, embedded, redis } = facts;
   const postgres =
-    database.kind === "embedded" && embedded
-      ? `embedded (${database.why}), data in ${embedded.cluster}, on 127.0.0.1:${embedded.port}` +
-        (embedded.created ? " — created just now" : "")
-      : database.kind === "external"
-        ? `${redactedUrl(database.url)} (${database.why})`
-        : "embedded";
+    database.kind === "external"
+      ? `${redactedUrl(database.url)} (${database.why})`
+      : `embedded (${database.why}), data in ${embedded?.cluster}, on 127.0.0.1:${embedded?.port}` +
+        (embedded?.created ? " — created just now" : "");
   const redisLine = redis.used
     ? `${redactedUrl(redis.url)}: live fan-out and shared rate limits`
     : `not used (${redis.why}): live fan-out through PostgreSQL LISTEN/NOTIFY, rate limits counted per process`;
