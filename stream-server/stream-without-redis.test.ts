@@ -2,7 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WireReading } from "@/lib/reading.ts";
 import { adminCookie, postData, uniqueDevice } from "@/test/http.ts";
-import { TestEventStream } from "@/test/sse.ts";
+import { expectInOrderOnce, TestEventStream } from "@/test/sse.ts";
 import { type RunningProcess, startStream, startWeb, testRun } from "@/test/stack.ts";
 
 // The sidecar and the web app without Redis (REDIS_URL=none): readings and events reach the
@@ -72,10 +72,7 @@ describe("GET /api/stream without Redis", () => {
     await expect
       .poll(() => client.ids().filter((id) => id >= posted[0]).length, { timeout: 10_000 })
       .toBe(posted.length);
-    const got = client.ids();
-    expect(got).toEqual([...got].sort((a, b) => a - b));
-    expect(new Set(got).size).toBe(got.length);
-    expect(got.filter((id) => posted.includes(id))).toEqual(posted);
+    expectInOrderOnce(client.ids(), posted);
   });
 
   it("sends status events (a device coming online) through PostgreSQL", async () => {

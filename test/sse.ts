@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import type { WireReading } from "@/lib/reading.ts";
 
 /**
@@ -84,4 +85,11 @@ export class TestEventStream {
   ids(): number[] {
     return this.readings.map((r) => r.id);
   }
+}
+
+/** What a client got: in id order, none twice, and every one of `posted` (sorted ids) among them. */
+export function expectInOrderOnce(got: number[], posted: number[]): void {
+  expect(got).toEqual([...got].sort((a, b) => a - b));
+  expect(new Set(got).size).toBe(got.length);
+  expect(got.filter((id) => posted.includes(id))).toEqual(posted);
 }
