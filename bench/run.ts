@@ -1,7 +1,8 @@
 // `npm run bench` (full: medians of 3 runs, ~10 min) or `npm run bench -- --quick` (< 2 min).
 // Measures BoCloud side by side with its baselines on this machine and writes
 // bench/RESULTS.md and bench/results.json (a quick run writes to bench/.work/ instead).
-// Options: --quick, --only=ingest,live,memory,queries,reference,analytics,storage,alarms,mqtt, --runs=N.
+// Options: --quick, --only=ingest,live,live-without-redis,memory,queries,reference,analytics,
+// storage,alarms,mqtt, --runs=N.
 import { spawnSync } from "node:child_process";
 import {
   existsSync,
@@ -23,7 +24,7 @@ import { removeSnapshot, snapshotBuild, startStream, startWeb } from "./lib/stac
 import { alarmsSuite } from "./suites/alarms.ts";
 import { analyticsSuite } from "./suites/analytics.ts";
 import { errorRow, ingestSuites } from "./suites/ingest.ts";
-import { liveSuite } from "./suites/live.ts";
+import { liveSuite, liveWithoutRedisSuite } from "./suites/live.ts";
 import { memorySuite } from "./suites/memory.ts";
 import { mqttSuite } from "./suites/mqtt.ts";
 import { querySuites } from "./suites/queries.ts";
@@ -33,6 +34,7 @@ import { storageSuite } from "./suites/storage.ts";
 const SUITES = [
   "ingest",
   "live",
+  "live-without-redis",
   "memory",
   "queries",
   "reference",
@@ -117,7 +119,8 @@ const env = {
   // The per-device rate limit stays on (its Redis round trip is part of every post) but
   // high enough never to refuse the bench's load.
   INGEST_RATE_PER_SECOND: "1000000",
-  // The live rows open up to 5000 streams with one operator's session.
+  // Every SSE client of the bench signs in with one operator session: the cap of streams per
+  // session (20 by default) would close all but 20 of them.
   STREAM_MAX_PER_SESSION: "10000",
   LOG_LEVEL: "warn",
 };
@@ -157,6 +160,7 @@ process.on("SIGINT", () => {
 const suites: [string, (ctx: Ctx) => Promise<void>][] = [
   ["ingest", ingestSuites],
   ["live", liveSuite],
+  ["live-without-redis", liveWithoutRedisSuite],
   ["memory", memorySuite],
   ["queries", querySuites],
   ["reference", referenceSuite],

@@ -44,7 +44,14 @@ function childrenOf(pid: number): { pid: number; cmdline: string }[] {
     });
 }
 
-export async function startSupervised(env: Record<string, string>): Promise<SupervisedBocloud> {
+/**
+ * Starts BoCloud and waits until every process is healthy, or with `until: "answering"` only
+ * until the web app answers at all (a BoCloud whose PostgreSQL is down answers 503).
+ */
+export async function startSupervised(
+  env: Record<string, string>,
+  opts: { until?: "healthy" | "answering" } = {},
+): Promise<SupervisedBocloud> {
   const [web, stream, worker, mqtt, mqttHttp] = [
     await freePort(),
     await freePort(),
@@ -94,12 +101,20 @@ export async function startSupervised(env: Record<string, string>): Promise<Supe
       clearTimeout(timer);
     },
   };
-  await waitUntil(async () => {
+  const answering = () =>
+    fetch(`${bocloud.webUrl}/api/health`, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.status > 0,
+      () => false,
+    );
+  const started = waitUntil(async () => {
+    if (supervisor.exitCode !== null) throw new Error(`the supervisor exited:\n${output}`);
+    if (opts.until === "answering") return answering();
     const answers = await Promise.all(
       [
         `${bocloud.webUrl}/api/health`,
         `${bocloud.streamUrl}/health`,
         `${bocloud.workerUrl}/health`,
+        `${bocloud.mqttHttpUrl}/health`,
       ].map((url) =>
         fetch(url, { signal: AbortSignal.timeout(2000) }).then(
           (r) => r.ok,
@@ -110,6 +125,11 @@ export async function startSupervised(env: Record<string, string>): Promise<Supe
     if (supervisor.exitCode !== null) throw new Error(`the supervisor exited:\n${output}`);
     return answers.every(Boolean);
   }, 60_000);
+  // One that never gets ready is not left running (nor its PostgreSQL, if embedded).
+  await started.catch(async (err) => {
+    await bocloud.stop();
+    throw new Error(`${(err as Error).message}\n${output.slice(-4000)}`);
+  });
   return bocloud;
 }
 

@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { config } from "./config.ts";
 
-// Redis pub/sub channels. REDIS_CHANNEL_PREFIX lets several installations share one Redis.
+// Live channels (Redis pub/sub, or PostgreSQL NOTIFY without Redis). REDIS_CHANNEL_PREFIX lets
+// several installations share one Redis.
 
 /** Stored readings: each message is a JSON array of WireReading of one request, in id order. */
 export function readingsChannel(): string {
@@ -10,4 +12,14 @@ export function readingsChannel(): string {
 /** Device status and command changes: each message is a JSON array of LiveEvent (lib/events.ts). */
 export function eventsChannel(): string {
   return `${config().REDIS_CHANNEL_PREFIX}:events`;
+}
+
+/**
+ * The PostgreSQL NOTIFY channel for a live channel (without Redis). Its name must be shorter
+ * than 64 bytes: a long prefix is replaced by a digest of it.
+ */
+export function notifyChannel(channel: string): string {
+  if (Buffer.byteLength(channel) <= 63) return channel;
+  const digest = createHash("sha256").update(channel).digest("hex").slice(0, 32);
+  return `bocloud-${digest}:${channel.slice(channel.lastIndexOf(":") + 1)}`;
 }

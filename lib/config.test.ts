@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "./config.ts";
+import { describe, expect, it, vi } from "vitest";
+import { ConfigError, parseConfig, usesRedis } from "./config.ts";
 
 describe("parseConfig", () => {
   it("gives working local defaults when nothing is set", () => {
@@ -45,5 +45,27 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ MQTT_UPSTREAM_PREFIX: "site1" })).toThrow(/end with \//);
     expect(() => parseConfig({ MQTT_UPSTREAM_PREFIX: "site/#/" })).toThrow(/MQTT_UPSTREAM_PREFIX/);
     expect(parseConfig({ MQTT_UPSTREAM_PREFIX: "site1/" }).MQTT_UPSTREAM_PREFIX).toBe("site1/");
+  });
+
+  it("takes REDIS_URL=none for no Redis, and DATABASE_URL=embedded for the launcher", () => {
+    expect(usesRedis(parseConfig({}))).toBe(true);
+    expect(usesRedis(parseConfig({ REDIS_URL: "none" }))).toBe(false);
+    expect(parseConfig({ DATABASE_URL: "embedded" }).DATABASE_URL).toBe("embedded");
+    expect(() => parseConfig({ REDIS_URL: "off" })).toThrow(
+      /REDIS_URL: must be a redis:\/\/ URL, or none/,
+    );
+  });
+});
+
+describe("config()", () => {
+  it("refuses DATABASE_URL=embedded in a process that is not the launcher, saying why", async () => {
+    vi.stubEnv("DATABASE_URL", "embedded");
+    vi.resetModules();
+    try {
+      const { config } = await import("./config.ts");
+      expect(() => config()).toThrow(/npm start/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

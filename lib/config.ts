@@ -1,17 +1,26 @@
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
 
+export const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/bocloud";
+
 // Every variable BoCloud reads, with the default that works on a local machine.
 // `.env.example` lists the same names; every process validates them at start.
 const configSchema = z.object({
+  /**
+   * A postgresql:// URL, or `embedded`: the PostgreSQL that npm start / npm run dev run in
+   * BOCLOUD_DATA_DIR (unset, they choose on the first run: scripts/launch/database-choice.ts).
+   */
   DATABASE_URL: z
     .string()
-    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
-    .default("postgresql://postgres@127.0.0.1:5432/bocloud"),
+    .regex(/^(postgres(ql)?:\/\/|embedded$)/, "must be a postgresql:// URL or embedded")
+    .default(DEFAULT_DATABASE_URL),
+  /** `none`: no Redis; live fan-out goes through PostgreSQL (LISTEN/NOTIFY), limits per process. */
   REDIS_URL: z
     .string()
-    .regex(/^rediss?:\/\//, "must be a redis:// URL")
+    .regex(/^(rediss?:\/\/|none$)/, "must be a redis:// URL, or none for no Redis")
     .default("redis://127.0.0.1:6379"),
+  /** BoCloud's own files (the embedded PostgreSQL, the first run's choice); relative to the BoCloud folder. */
+  BOCLOUD_DATA_DIR: z.string().min(1).default("./data"),
   REDIS_CHANNEL_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, "may hold only letters, digits and . _ : -")
@@ -150,10 +159,24 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   throw new ConfigError(`Invalid configuration (see .env.example):\n${problems.join("\n")}`);
 }
 
+/** Whether live fan-out and shared rate limits go through Redis (else PostgreSQL, per process). */
+export function usesRedis(c: Config): boolean {
+  return c.REDIS_URL !== "none";
+}
+
 let loaded: Config | undefined;
 
 /** The process's configuration, validated once on first use. */
 export function config(): Config {
-  loaded ??= parseConfig(process.env);
+  if (loaded) return loaded;
+  const parsed = parseConfig(process.env);
+  if (parsed.DATABASE_URL === "embedded") {
+    throw new ConfigError(
+      "DATABASE_URL=embedded: the embedded PostgreSQL is run by `npm start` and `npm run dev`, " +
+        "which give BoCloud's processes its postgresql:// URL. Run this process under them, or " +
+        "give it a postgresql:// URL.",
+    );
+  }
+  loaded = parsed;
   return loaded;
 }

@@ -1,5 +1,7 @@
 import { eventsChannel, readingsChannel } from "./channels.ts";
+import { config, usesRedis } from "./config.ts";
 import type { LiveEvent } from "./events.ts";
+import { type ListenHandlers, listenPostgres } from "./live/postgres-listen.ts";
 import { log } from "./log.ts";
 import type { WireReading } from "./reading.ts";
 import { createRedis } from "./redis.ts";
@@ -20,22 +22,28 @@ export interface LiveSubscription {
 }
 
 /**
- * Subscribes to what lib/publish.ts publishes (one connection, kept up in the background). The
- * live channel is only the fast path: a subscriber that must miss nothing catches up from
- * PostgreSQL on `ready`.
+ * Subscribes to what lib/publish.ts publishes: on Redis, or without Redis on PostgreSQL
+ * (LISTEN), one connection kept up in the background either way. The live channel is only the
+ * fast path: a subscriber that must miss nothing catches up from PostgreSQL on `ready`.
  */
 export function subscribeLive(handlers: LiveHandlers): LiveSubscription {
-  const subscriber = createRedis({ enableOfflineQueue: true, maxRetriesPerRequest: null });
   const readings = readingsChannel();
   const events = eventsChannel();
   const channels = [handlers.readings && readings, handlers.events && events].filter(
     (c): c is string => Boolean(c),
   );
+  const message = (channel: string, text: string) => {
+    if (channel === readings) handlers.readings?.(JSON.parse(text) as WireReading[]);
+    else if (channel === events) handlers.events?.(JSON.parse(text) as LiveEvent[]);
+  };
+  if (!usesRedis(config())) return listenPostgres(channels, { ...handlers, message });
+  return subscribeRedis(channels, { ...handlers, message });
+}
+
+function subscribeRedis(channels: string[], handlers: ListenHandlers): LiveSubscription {
+  const subscriber = createRedis({ enableOfflineQueue: true, maxRetriesPerRequest: null });
   const state = { up: false };
-  subscriber.on("message", (channel: string, message: string) => {
-    if (channel === readings) handlers.readings?.(JSON.parse(message) as WireReading[]);
-    else if (channel === events) handlers.events?.(JSON.parse(message) as LiveEvent[]);
-  });
+  subscriber.on("message", handlers.message);
   subscriber.on("ready", () => {
     state.up = true;
     handlers.ready?.();

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { config } from "./config.ts";
+import { config, usesRedis } from "./config.ts";
 import { DomainError } from "./errors.ts";
 import { createRedis } from "./redis.ts";
 
@@ -10,8 +10,8 @@ export const RATE_SYNC_MS = 50;
  * Counts of fixed one-second windows per key, taken in this process at once and shared with
  * every other process through Redis every RATE_SYNC_MS: a post never waits for a round trip.
  * The price is a small tolerance: in the moments between two syncs, each process may let a key
- * through up to what is left of its limit by the last count it knows. While Redis is down the
- * counts are this process's own.
+ * through up to what is left of its limit by the last count it knows. While Redis is down, and
+ * without Redis (REDIS_URL=none), the counts are this process's own.
  */
 class SharedWindowCounts {
   private window = 0;
@@ -20,15 +20,12 @@ class SharedWindowCounts {
   /** Every process's count as of the last sync (this one's included). */
   private readonly known = new Map<string, number>();
   private syncing = false;
-  private readonly timer: NodeJS.Timeout;
-
   constructor(
-    private readonly redis: Redis,
+    redis: Redis | undefined,
     private readonly keyPrefix: string,
     private readonly limit: number,
   ) {
-    this.timer = setInterval(() => void this.sync(), RATE_SYNC_MS);
-    this.timer.unref();
+    if (redis) setInterval(() => void this.sync(redis), RATE_SYNC_MS).unref();
   }
 
   /** Counts one for each key, all or none; the first key at its limit, if any. */
@@ -55,15 +52,15 @@ class SharedWindowCounts {
     this.known.clear();
   }
 
-  private async sync(): Promise<void> {
+  private async sync(redis: Redis): Promise<void> {
     this.roll();
-    if (this.syncing || this.unsent.size === 0 || this.redis.status !== "ready") return;
+    if (this.syncing || this.unsent.size === 0 || redis.status !== "ready") return;
     this.syncing = true;
     const window = this.window;
     const sent = [...this.unsent];
     this.unsent.clear();
     try {
-      const pipeline = this.redis.pipeline();
+      const pipeline = redis.pipeline();
       for (const [key, n] of sent) {
         const redisKey = `${this.keyPrefix}:${window}:${key}`;
         pipeline.incrby(redisKey, n).pexpire(redisKey, 3000);
@@ -94,7 +91,7 @@ export function limitIngest(keys: { key: string; label: string }[]): void {
   const perSecond = config().INGEST_RATE_PER_SECOND;
   if (perSecond === 0) return;
   counts ??= new SharedWindowCounts(
-    createRedis({ commandTimeout: 1000 }),
+    usesRedis(config()) ? createRedis({ commandTimeout: 1000 }) : undefined,
     `${config().REDIS_CHANNEL_PREFIX}:rl:ingest`,
     perSecond,
   );

@@ -17,7 +17,9 @@ function redisOptions(overrides: RedisOptions = {}): RedisOptions {
 }
 
 export function createRedis(overrides: RedisOptions = {}): Redis {
-  const redis = new Redis(config().REDIS_URL, redisOptions(overrides));
+  const url = config().REDIS_URL;
+  if (url === "none") throw new Error("REDIS_URL=none: this process does not use Redis");
+  const redis = new Redis(url, redisOptions(overrides));
   let down = false;
   redis.on("error", (err) => {
     if (!down) log.warn({ err: err.message }, "redis unavailable");

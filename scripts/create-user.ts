@@ -3,7 +3,8 @@
 //   echo "$PASSWORD" | npm run user:create -- --username ops --role viewer --password-stdin
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../lib/config.ts";
+import { ConfigError, parseConfig } from "../lib/config.ts";
+import { type OpenedDatabase, openDatabase } from "./launch/database.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -30,7 +31,12 @@ async function readPassword(): Promise<string> {
   }
 }
 
+let database: OpenedDatabase | undefined;
 try {
+  parseConfig(process.env);
+  // DATABASE_URL, or this install's database (the embedded one started for the while).
+  database = await openDatabase(process.env, { exclusive: false, log: console.log });
+  process.env.DATABASE_URL = database.url;
   const { passwordSchema, roleSchema, usernameSchema, createUser } = await import(
     "../lib/auth/users.ts"
   );
@@ -39,6 +45,8 @@ try {
   const password = passwordSchema.parse(await readPassword());
   const user = await createUser(username, password, role);
   console.log(`Created ${user.role} ${user.username}.`);
+  await (await import("../lib/db.ts")).disconnectDatabase();
+  await database.stop();
   process.exit(0);
 } catch (err) {
   const message =
@@ -48,5 +56,6 @@ try {
         ? (err as { issues: { message: string }[] }).issues.map((i) => i.message).join("; ")
         : (err as Error).message;
   console.error(`user:create failed: ${message}`);
+  await database?.stop();
   process.exit(1);
 }

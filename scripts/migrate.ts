@@ -1,14 +1,15 @@
-// Applies prisma/migrations to DATABASE_URL without Prisma's native engine, keeping Prisma's
+// Applies prisma/migrations to a database without Prisma's native engine, keeping Prisma's
 // own bookkeeping (_prisma_migrations, advisory lock 72707369) so `prisma migrate deploy`
 // and `prisma migrate status` agree with it. Creates the database first if it is missing.
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pg from "pg";
-import { parseConfig } from "../lib/config.ts";
 
 const MIGRATIONS_DIR = resolve(import.meta.dirname, "../prisma/migrations");
 const PRISMA_MIGRATE_LOCK = 72707369;
+/** A server that takes the connection and never answers must not hold the start for minutes. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 const CREATE_MIGRATIONS_TABLE = `
 CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -26,7 +27,10 @@ async function ensureDatabase(databaseUrl: string): Promise<void> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
   url.pathname = "/postgres";
-  const admin = new pg.Client({ connectionString: url.toString() });
+  const admin = new pg.Client({
+    connectionString: url.toString(),
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
   await admin.connect();
   try {
     const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
@@ -41,7 +45,10 @@ async function ensureDatabase(databaseUrl: string): Promise<void> {
 
 export async function migrate(databaseUrl: string): Promise<string[]> {
   await ensureDatabase(databaseUrl);
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = new pg.Client({
+    connectionString: databaseUrl,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
   await client.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [PRISMA_MIGRATE_LOCK]);
@@ -101,17 +108,4 @@ async function applyOne(client: pg.Client, m: { name: string; sql: string }): Pr
     [id],
   );
   console.log(`Applied migration ${m.name}.`);
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { DATABASE_URL } = parseConfig(process.env);
-  migrate(DATABASE_URL).then(
-    (names) => {
-      if (names.length === 0) console.log("Database is up to date.");
-    },
-    (err) => {
-      console.error(`db:migrate failed: ${err.message}`);
-      process.exit(1);
-    },
-  );
 }

@@ -1,9 +1,11 @@
-// `npm start`: migrates the database, then runs BoCloud's processes (web, stream, worker, mqtt)
-// under supervision — concurrently's own restart, with exponential backoff (1 s, 2 s, 4 s … for
-// each process that dies), the others serving on meanwhile. SIGTERM or SIGINT stops them all
-// cleanly and exits.
+// `npm start` (and `npm run dev`, with --dev): BoCloud's launcher. It settles which PostgreSQL
+// this install uses, starting the embedded one when that is it (scripts/launch/), decides
+// whether Redis is used, applies the migrations, and runs BoCloud's processes under
+// supervision — concurrently's own restart (with exponential backoff: 1 s, 2 s, 4 s … for each
+// process that dies), the others serving on meanwhile. Every process gets the same
+// DATABASE_URL and REDIS_URL. SIGTERM or SIGINT stops the processes, then the embedded
+// PostgreSQL, and exits.
 import { EventEmitter } from "node:events";
-import { resolve } from "node:path";
 import {
   createConcurrently,
   KillOnSignal,
@@ -13,12 +15,24 @@ import {
   LogOutput,
   RestartProcess,
 } from "concurrently";
-import { ConfigError, parseConfig } from "../lib/config.ts";
+import pg from "pg";
+import { type Config, ConfigError, parseConfig } from "../lib/config.ts";
+import { isDatabaseUnavailable } from "../lib/errors.ts";
+import { sleep } from "../lib/sleep.ts";
+import { nextStepLine, startupLines } from "./launch/banner.ts";
+import { projectRoot } from "./launch/data-dir.ts";
+import { type OpenedDatabase, openDatabase } from "./launch/database.ts";
+import { hostPort } from "./launch/database-choice.ts";
+import { bocloudCommands } from "./launch/processes.ts";
+import { chooseRedis } from "./launch/redis-choice.ts";
 import { migrate } from "./migrate.ts";
 
-const ROOT = resolve(import.meta.dirname, "..");
+const ROOT = projectRoot();
+const dev = process.argv.includes("--dev");
+const say = (line: string) => console.log(line);
+const MIGRATE_RETRY_MS = 2000;
 
-let config: ReturnType<typeof parseConfig>;
+let config: Config;
 try {
   config = parseConfig(process.env);
 } catch (err) {
@@ -26,35 +40,130 @@ try {
   console.error(err.message);
   process.exit(1);
 }
-await migrate(config.DATABASE_URL).catch((err) => {
-  console.error(`Could not prepare the database: ${(err as Error).message}`);
-  process.exit(1);
-});
-
-// `exec` so that each process is the supervisor's own child, and a signal reaches it directly.
-const processes = [
-  { name: "web", command: `exec node ${ROOT}/node_modules/next/dist/bin/next start` },
-  { name: "stream", command: `exec node ${ROOT}/dist/stream.mjs` },
-  { name: "worker", command: `exec node ${ROOT}/dist/worker.mjs` },
-  { name: "mqtt", command: `exec node ${ROOT}/dist/mqtt.mjs` },
-];
 
 // Each process is told to stop with SIGINT, whatever signal the supervisor got: a process
 // that ends on SIGINT is taken as stopped (exit 0) and not restarted, while one that dies of
-// anything else (a crash, kill -9) is restarted.
+// anything else (a crash, kill -9) is restarted. A stop asked for while BoCloud is still
+// starting is carried out as soon as the database is open (so that an embedded one is stopped).
 const stop = new EventEmitter();
+const stopping = new AbortController();
 for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
-  process.on(signal, () => stop.emit("SIGINT", "SIGINT"));
+  process.on(signal, () => {
+    stopping.abort();
+    stop.emit("SIGINT", "SIGINT");
+  });
 }
+
+let database: OpenedDatabase;
+try {
+  database = await openDatabase(process.env, { exclusive: true, log: say });
+} catch (err) {
+  console.error(`Could not prepare the database: ${(err as Error).message}`);
+  process.exit(1);
+}
+async function exit(code: number): Promise<never> {
+  await database.stop().catch((err) => console.error(`Stopping PostgreSQL: ${err}`));
+  process.exit(code);
+}
+if (stopping.signal.aborted) await exit(0);
+
+const redis = await chooseRedis(config.REDIS_URL);
+for (const line of startupLines({
+  config,
+  database: database.choice,
+  embedded: database.embedded,
+  redis,
+  dev,
+})) {
+  say(line);
+}
+
+/**
+ * Applies the migrations. An external PostgreSQL that does not answer is waited for: BoCloud
+ * runs meanwhile (answering 503, as whenever its database is down), and the migrations are
+ * applied once it answers. Any other failure stops the start.
+ */
+async function migrated(): Promise<boolean> {
+  try {
+    await migrate(database.url);
+    return true;
+  } catch (err) {
+    if (database.embedded || !isDatabaseUnavailable(err)) {
+      console.error(`Could not prepare the database: ${(err as Error).message}`);
+      return exit(1);
+    }
+    say(
+      `PostgreSQL at ${hostPort(database.url)} does not answer (${(err as Error).message}): ` +
+        "BoCloud starts anyway and answers 503 until it does, then applies the migrations.",
+    );
+    return false;
+  }
+}
+
+async function migrateWhenItAnswers(): Promise<void> {
+  let lastProblem = "";
+  while (!stopping.signal.aborted) {
+    await sleep(MIGRATE_RETRY_MS, stopping.signal);
+    try {
+      await migrate(database.url);
+      say(`PostgreSQL at ${hostPort(database.url)} answers: the database is ready.`);
+      return announceReady();
+    } catch (err) {
+      const problem = (err as Error).message;
+      if (!isDatabaseUnavailable(err) && problem !== lastProblem) {
+        console.error(`Could not prepare the database: ${problem}`);
+      }
+      lastProblem = problem;
+    }
+  }
+}
+
+/** Once the web app answers: where to go next (/setup on a first run). */
+async function announceReady(): Promise<void> {
+  for (let i = 0; i < 480 && !stopping.signal.aborted; i++) {
+    const healthy = await fetch(`http://127.0.0.1:${config.PORT}/api/health`, {
+      signal: AbortSignal.timeout(2000),
+    }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (healthy) {
+      say(nextStepLine(config, await hasUsers().catch(() => true)));
+      return;
+    }
+    await sleep(250, stopping.signal);
+  }
+}
+
+async function hasUsers(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: database.url, connectionTimeoutMillis: 2000 });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ any: boolean }>(
+      "SELECT EXISTS (SELECT 1 FROM users) AS any",
+    );
+    return rows[0].any;
+  } finally {
+    await client.end();
+  }
+}
+
+const ready = await migrated();
+if (stopping.signal.aborted) await exit(0);
+
 const logger = new Logger({ prefixFormat: "name", timestampFormat: "yyyy-MM-dd HH:mm:ss.SSS" });
 const abortController = new AbortController();
 const { result } = createConcurrently(
-  processes.map((p) => ({ ...p, cwd: ROOT, env: { BOCLOUD_PROC: p.name } })),
+  bocloudCommands(ROOT, dev ? "dev" : "start").map((p) => ({
+    ...p,
+    cwd: ROOT,
+    env: { BOCLOUD_PROC: p.name, DATABASE_URL: database.url, REDIS_URL: redis.url },
+  })),
   {
     logger,
     outputStream: process.stdout,
     abortSignal: abortController.signal,
-    prefixColors: ["blue", "magenta", "green", "yellow"],
+    prefixColors: ["blue", "magenta", "green", "yellow", "cyan"],
     controllers: [
       new LogError({ logger }),
       new LogOutput({ logger }),
@@ -64,7 +173,9 @@ const { result } = createConcurrently(
     ],
   },
 );
+void (ready ? announceReady() : migrateWhenItAnswers());
+// The embedded PostgreSQL stops only after every process has.
 await result.then(
-  () => process.exit(0),
-  () => process.exit(1),
+  () => exit(0),
+  () => exit(1),
 );

@@ -8,7 +8,7 @@ import {
   SESSION_COOKIE,
 } from "../lib/auth/sessions.ts";
 import { hashToken } from "../lib/auth/tokens.ts";
-import type { Config } from "../lib/config.ts";
+import { type Config, usesRedis } from "../lib/config.ts";
 import { disconnectDatabase } from "../lib/db.ts";
 import { DomainError, notFound } from "../lib/errors.ts";
 import type { LiveEvent } from "../lib/events.ts";
@@ -40,13 +40,13 @@ import { HEARTBEAT, liveEvent } from "./sse.ts";
 const REPLAY_PAGE = 500;
 /** Retry-After for a session over its stream cap. */
 const RETRY_AFTER_CAP_S = 5;
-/** How often the database is asked for readings whose publish never reached Redis. */
+/** How often the database is asked for readings whose publish never reached the live channel. */
 const POLL_MS = 1000;
 
 /**
- * The stream sidecar: one Redis subscription per process, fanned out to every SSE client,
- * with missed readings replayed from PostgreSQL by id. It only streams: background jobs are
- * the worker's.
+ * The stream sidecar: one live subscription per process (Redis, or PostgreSQL LISTEN without
+ * Redis), fanned out to every SSE client, with missed readings replayed from PostgreSQL by id.
+ * It only streams: background jobs are the worker's.
  */
 export class StreamService {
   readonly server: Server;
@@ -260,23 +260,24 @@ export class StreamService {
   }
 
   /**
-   * Up (200) when PostgreSQL and Redis answer, down (503) otherwise. Only a signed-in operator
-   * is told more (each dependency, clients, the newest reading id): a session is checked in
-   * PostgreSQL, so while it is down everyone gets up or down alone.
+   * Up (200) when PostgreSQL answers and the live subscription (Redis, or PostgreSQL without
+   * Redis) is up, down (503) otherwise. Only a signed-in operator is told more (each dependency,
+   * clients, the newest reading id): a session is checked in PostgreSQL, so while it is down
+   * everyone gets up or down alone.
    */
   private async health(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const postgres = await databaseUp();
-    const redis = this.subscription?.up ?? false;
+    const live = this.subscription?.up ?? false;
     const token = cookieValue(req.headers.cookie, SESSION_COOKIE);
     const operator = postgres && token ? await operatorForToken(token).catch(() => null) : null;
-    // The details only for an operator.
     writeHealth(
       res,
-      postgres && redis,
+      postgres && live,
       operator
         ? {
             postgres: postgres ? "up" : "down",
-            redis: redis ? "up" : "down",
+            redis: usesRedis(this.config) ? (live ? "up" : "down") : "not used",
+            live: usesRedis(this.config) ? "redis" : "postgres",
             clients: this.clients.size,
             dropped: this.dropped,
             head: this.sequencer?.head ?? null,

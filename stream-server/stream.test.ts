@@ -5,7 +5,7 @@ import { forward } from "@/deploy/testing/net.ts";
 import type { WireReading } from "@/lib/reading.ts";
 import { WatchedStream } from "@/test/event-source.ts";
 import { adminCookie, postData, uniqueDevice, viewerCookie, webUrl } from "@/test/http.ts";
-import { TestEventStream } from "@/test/sse.ts";
+import { expectInOrderOnce, TestEventStream } from "@/test/sse.ts";
 import { startRedis, startStream, startWeb, testRun } from "@/test/stack.ts";
 
 const streamUrl = (query = "") => `${inject("streamUrl")}/api/stream${query}`;
@@ -157,10 +157,7 @@ describe("GET /api/stream", () => {
     await expect
       .poll(() => client.ids().filter((id) => id >= posted[0]).length)
       .toBe(posted.length);
-    const got = client.ids();
-    expect(got).toEqual([...got].sort((x, y) => x - y));
-    expect(new Set(got).size).toBe(got.length);
-    expect(got.filter((id) => posted.includes(id))).toEqual(posted);
+    expectInOrderOnce(client.ids(), posted);
   });
 
   it("leaves no client, socket or file behind after 200 connect/abort cycles", async () => {

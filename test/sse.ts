@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import type { WireReading } from "@/lib/reading.ts";
 
 /**
@@ -112,4 +113,11 @@ export async function watchDevice(
     commandStatuses: () => of("command").map((e) => e.data.command.status),
     close: () => stream.close(),
   };
+}
+
+/** What a client got: in id order, none twice, and every one of `posted` (sorted ids) among them. */
+export function expectInOrderOnce(got: number[], posted: number[]): void {
+  expect(got).toEqual([...got].sort((a, b) => a - b));
+  expect(new Set(got).size).toBe(got.length);
+  expect(got.filter((id) => posted.includes(id))).toEqual(posted);
 }

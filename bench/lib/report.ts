@@ -152,6 +152,9 @@ pool (\`DB_POOL_SIZE=10\`). All traffic goes to 127.0.0.1; every load loop is bo
    Baseline: \`bench/baseline-sse.ts\`, a minimal \`node:http\` broadcaster subscribed to the same
    Redis channel that writes each message's readings as the same SSE events to every client.
    Clients, servers, PostgreSQL, Redis and the load all share the machine's 2 cores.
+   **Without Redis** (\`live.100.without-redis\`): a second web app and sidecar with
+   \`REDIS_URL=none\` on the same database (NOTIFY after each store commits, one LISTEN per
+   sidecar), measured the same way beside the Redis pair, alternating which goes first.
 4. **Sidecar memory**: a fresh sidecar; N idle clients connect, RSS (\`VmRSS\` in
    \`/proc/<pid>/status\`) is read once it stops moving, N more connect, RSS again: the growth
    over the second N, per connection (KB = 1000 bytes). Measuring past the first N leaves the

@@ -3,9 +3,10 @@
 import type { ChildProcess } from "node:child_process";
 import { Agent, request } from "node:http";
 import { freePort } from "../../test/stack.ts";
-import { type Ctx, ratioOf, side } from "../lib/context.ts";
+import { type Ctx, type Row, ratioOf, type Side, side } from "../lib/context.ts";
 import { post } from "../lib/load.ts";
 import { ask, sleep, spawnTs, stopChild } from "../lib/procs.ts";
+import { startStream, startWeb } from "../lib/stack.ts";
 import { mergeSketches, nowMs, prng, round, type Sketch } from "../lib/stats.ts";
 import { errorRow } from "./ingest.ts";
 
@@ -213,9 +214,62 @@ async function measure(
   }
 }
 
-export async function liveSuite(ctx: Ctx): Promise<void> {
-  const sizes = ctx.quick ? [100, 1000] : [100, 1000, 5000];
-  const secondsFor = (clients: number) => (ctx.quick ? 2 : clients >= 5000 ? 3 : 4);
+/** Measures each target `ctx.runs` times, alternating which goes first; logs each run. */
+async function alternating<T extends { name: string }>(
+  ctx: Ctx,
+  targets: T[],
+  measureOne: (target: T) => Promise<RunFigures>,
+  line: (target: T, run: number, f: RunFigures) => string,
+): Promise<Record<string, RunFigures[]>> {
+  const runs: Record<string, RunFigures[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
+  for (let i = 0; i < ctx.runs; i++) {
+    for (const t of i % 2 === 0 ? targets : [...targets].reverse()) {
+      const f = await measureOne(t);
+      runs[t.name].push(f);
+      ctx.log(line(t, i + 1, f));
+    }
+  }
+  return runs;
+}
+
+/**
+ * A row of section 3: BoCloud's side against another, the ratio of their p99s run by run and,
+ * where there is one, the target p99 ≤ 50 ms with at least 99.9 % delivered.
+ */
+function latencyRow(row: {
+  id: string;
+  title: string;
+  bocloud: Side;
+  baseline: Side;
+  ratio: string;
+  target?: string;
+  note?: string;
+}): Row {
+  const { bocloud, baseline } = row;
+  return {
+    id: row.id,
+    section: "3. Live latency",
+    title: row.title,
+    bocloud,
+    baseline,
+    ratio: ratioOf(
+      row.ratio,
+      bocloud.runs.map((r, i) => r.p99_ms / baseline.runs[i].p99_ms),
+    ),
+    target: {
+      text: row.target ?? "(target is at 1000 clients)",
+      met: row.target
+        ? bocloud.figures.p99_ms <= 50 && bocloud.figures.delivered_pct >= 99.9
+        : null,
+    },
+    note: row.note,
+  };
+}
+
+const secondsFor = (ctx: Ctx, clients: number) => (ctx.quick ? 2 : clients >= 5000 ? 3 : 4);
+
+/** Registers the devices that post the measured readings (once per database; again is harmless). */
+async function registerLiveDevices(ctx: Ctx): Promise<void> {
   const register = await fetch(`${ctx.web.url}/api/data`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -227,6 +281,11 @@ export async function liveSuite(ctx: Ctx): Promise<void> {
     ),
   });
   if (register.status !== 201) throw new Error(`registering devices: ${register.status}`);
+}
+
+export async function liveSuite(ctx: Ctx): Promise<void> {
+  const sizes = ctx.quick ? [100, 1000] : [100, 1000, 5000];
+  await registerLiveDevices(ctx);
   const baseline = await startBaselineSse(ctx);
   try {
     const targets = [
@@ -235,45 +294,31 @@ export async function liveSuite(ctx: Ctx): Promise<void> {
     ];
     for (const clients of sizes) {
       try {
-        const runs: Record<string, RunFigures[]> = { bocloud: [], baseline: [] };
-        for (let i = 0; i < ctx.runs; i++) {
-          for (const t of i % 2 === 0 ? targets : [...targets].reverse()) {
-            const f = await measure(t.url, ctx.web.url, clients, secondsFor(clients), ctx.cookie);
-            runs[t.name].push(f);
-            ctx.log(
-              `  live ${clients} clients, run ${i + 1} ${t.name}: p50 ${f.p50_ms.toFixed(1)} ms, p99 ${f.p99_ms.toFixed(1)} ms, ${f.delivered_pct.toFixed(1)} % delivered`,
-            );
-          }
-        }
-        const bocloud = side("stream sidecar (dist/stream.mjs)", runs.bocloud);
+        const runs = await alternating(
+          ctx,
+          targets,
+          (t) => measure(t.url, ctx.web.url, clients, secondsFor(ctx, clients), ctx.cookie),
+          (t, run, f) =>
+            `  live ${clients} clients, run ${run} ${t.name}: p50 ${f.p50_ms.toFixed(1)} ms, p99 ${f.p99_ms.toFixed(1)} ms, ${f.delivered_pct.toFixed(1)} % delivered`,
+        );
         const failedPosts = [...runs.bocloud, ...runs.baseline].reduce(
           (n, r) => n + r.failed_posts,
           0,
         );
-        const ratio = ratioOf(
-          "p99 sidecar ÷ minimal broadcaster",
-          runs.bocloud.map((r, i) => r.p99_ms / runs.baseline[i].p99_ms),
+        ctx.rows.push(
+          latencyRow({
+            id: `live.${clients}`,
+            title: `${clients} SSE clients, ${RATE} readings/s (${POSTS_PER_SECOND} posts/s of ${SENSORS.length} sensors)`,
+            bocloud: side("stream sidecar (dist/stream.mjs)", runs.bocloud),
+            baseline: side("minimal broadcaster (bench/baseline-sse.ts)", runs.baseline),
+            ratio: "p99 sidecar ÷ minimal broadcaster",
+            target: clients === 1000 ? "p99 ≤ 50 ms at 1000 clients" : undefined,
+            note:
+              failedPosts > 0
+                ? `POST /api/data could not keep up with ${RATE} readings/s throughout: ${failures.splice(0).join("; ")}. Latency is measured on the readings that were stored.`
+                : undefined,
+          }),
         );
-        const met =
-          clients === 1000
-            ? bocloud.figures.p99_ms <= 50 && bocloud.figures.delivered_pct >= 99.9
-            : null;
-        ctx.rows.push({
-          id: `live.${clients}`,
-          section: "3. Live latency",
-          title: `${clients} SSE clients, ${RATE} readings/s (${POSTS_PER_SECOND} posts/s of ${SENSORS.length} sensors)`,
-          bocloud,
-          baseline: side("minimal broadcaster (bench/baseline-sse.ts)", runs.baseline),
-          ratio,
-          target: {
-            text: clients === 1000 ? "p99 ≤ 50 ms at 1000 clients" : "(target is at 1000 clients)",
-            met,
-          },
-          note:
-            failedPosts > 0
-              ? `POST /api/data could not keep up with ${RATE} readings/s throughout: ${failures.splice(0).join("; ")}. Latency is measured on the readings that were stored.`
-              : undefined,
-        });
       } catch (err) {
         ctx.rows.push(errorRow(`live.${clients}`, "3. Live latency", err));
       }
@@ -281,43 +326,70 @@ export async function liveSuite(ctx: Ctx): Promise<void> {
     // The same 1000 clients while ingest runs at its maximum beside the measured readings.
     try {
       const clients = 1000;
-      const runs: Record<string, RunFigures[]> = { bocloud: [], baseline: [] };
-      for (let i = 0; i < ctx.runs; i++) {
-        for (const t of i % 2 === 0 ? targets : [...targets].reverse()) {
-          const f = await measure(
-            t.url,
-            ctx.web.url,
-            clients,
-            secondsFor(clients),
-            ctx.cookie,
-            true,
-          );
-          runs[t.name].push(f);
-          ctx.log(
-            `  live ${clients} clients under full ingest, run ${i + 1} ${t.name}: p99 ${f.p99_ms.toFixed(1)} ms, ${f.delivered_pct.toFixed(1)} % delivered, flood ${(f.flood_rps ?? 0).toFixed(0)} req/s`,
-          );
-        }
-      }
-      const bocloud = side("stream sidecar (dist/stream.mjs)", runs.bocloud);
-      ctx.rows.push({
-        id: "live.1000.loaded",
-        section: "3. Live latency",
-        title: `${clients} SSE clients, ${RATE} readings/s measured, while ${FLOOD_CONNECTIONS} more connections post single readings as fast as they are taken`,
-        bocloud,
-        baseline: side("minimal broadcaster (bench/baseline-sse.ts), the same load", runs.baseline),
-        ratio: ratioOf(
-          "p99 sidecar ÷ minimal broadcaster",
-          runs.bocloud.map((r, i) => r.p99_ms / runs.baseline[i].p99_ms),
-        ),
-        target: {
-          text: "p99 ≤ 50 ms at 1000 clients with ingest at its maximum",
-          met: bocloud.figures.p99_ms <= 50 && bocloud.figures.delivered_pct >= 99.9,
-        },
-      });
+      const runs = await alternating(
+        ctx,
+        targets,
+        (t) => measure(t.url, ctx.web.url, clients, secondsFor(ctx, clients), ctx.cookie, true),
+        (t, run, f) =>
+          `  live ${clients} clients under full ingest, run ${run} ${t.name}: p99 ${f.p99_ms.toFixed(1)} ms, ${f.delivered_pct.toFixed(1)} % delivered, flood ${(f.flood_rps ?? 0).toFixed(0)} req/s`,
+      );
+      ctx.rows.push(
+        latencyRow({
+          id: "live.1000.loaded",
+          title: `${clients} SSE clients, ${RATE} readings/s measured, while ${FLOOD_CONNECTIONS} more connections post single readings as fast as they are taken`,
+          bocloud: side("stream sidecar (dist/stream.mjs)", runs.bocloud),
+          baseline: side(
+            "minimal broadcaster (bench/baseline-sse.ts), the same load",
+            runs.baseline,
+          ),
+          ratio: "p99 sidecar ÷ minimal broadcaster",
+          target: "p99 ≤ 50 ms at 1000 clients with ingest at its maximum",
+        }),
+      );
     } catch (err) {
       ctx.rows.push(errorRow("live.1000.loaded", "3. Live latency", err));
     }
   } finally {
     await stopChild(baseline.child);
+  }
+}
+
+/**
+ * 3b. Without Redis (REDIS_URL=none): a second web app and sidecar on the same database, whose
+ * live fan-out goes through PostgreSQL LISTEN/NOTIFY, beside the Redis one, 100 clients each,
+ * alternating which goes first. (`--only=live-without-redis` runs just this.)
+ */
+export async function liveWithoutRedisSuite(ctx: Ctx): Promise<void> {
+  const clients = 100;
+  const env = { ...ctx.env, REDIS_URL: "none" };
+  const stream = await startStream(ctx.buildDir, env);
+  const web = await startWeb(ctx.buildDir, { ...env, STREAM_URL: stream.url });
+  try {
+    await registerLiveDevices(ctx);
+    const targets = [
+      { name: "postgres", stream: stream.url, web: web.url },
+      { name: "redis", stream: ctx.stream.url, web: ctx.web.url },
+    ];
+    const runs = await alternating(
+      ctx,
+      targets,
+      (t) => measure(t.stream, t.web, clients, secondsFor(ctx, clients), ctx.cookie),
+      (t, run, f) =>
+        `  live ${clients} clients, run ${run} ${t.name === "postgres" ? "without Redis" : "with Redis"}: p50 ${f.p50_ms.toFixed(1)} ms, p99 ${f.p99_ms.toFixed(1)} ms, ${f.delivered_pct.toFixed(1)} % delivered`,
+    );
+    ctx.rows.push(
+      latencyRow({
+        id: `live.${clients}.without-redis`,
+        title: `${clients} SSE clients, ${RATE} readings/s, without Redis (REDIS_URL=none: NOTIFY after each store commits, one LISTEN per sidecar)`,
+        bocloud: side("sidecar without Redis (PostgreSQL LISTEN/NOTIFY)", runs.postgres),
+        baseline: side("the same sidecar with Redis (as in live.100)", runs.redis),
+        ratio: "p99 without Redis ÷ with Redis",
+        target: "p99 ≤ 50 ms at 100 clients without Redis",
+      }),
+    );
+  } catch (err) {
+    ctx.rows.push(errorRow(`live.${clients}.without-redis`, "3. Live latency", err));
+  } finally {
+    await Promise.all([web.stop(), stream.stop()]);
   }
 }

@@ -4,7 +4,7 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from "rate-limiter-flexible";
-import { config } from "../config.ts";
+import { config, usesRedis } from "../config.ts";
 import { DomainError } from "../errors.ts";
 import { createRedis } from "../redis.ts";
 
@@ -17,7 +17,7 @@ import { createRedis } from "../redis.ts";
 //    for attempts the two above let through, so however often one address fails, the account's
 //    owner still signs in from another.
 // While Redis is down each process counts in its own memory instead (rate-limiter-flexible's
-// insurance limiter). A command that times out falls back the same way, which would let a burst
+// insurance limiter), and so does it without Redis (REDIS_URL=none), never trying one. A command that times out falls back the same way, which would let a burst
 // through twice (once in Redis, once in memory): so these commands wait up to 2 s, far longer
 // than the ingest limits of lib/rate-limit.ts, which must never hold up a post.
 
@@ -30,15 +30,19 @@ const limiters = new Map<string, RateLimiterAbstract>();
 function attemptLimiter(name: string, points: number): RateLimiterAbstract {
   const existing = limiters.get(name);
   if (existing) return existing;
-  redis ??= createRedis({ commandTimeout: COMMAND_TIMEOUT_MS });
-  const made = new RateLimiterRedis({
-    storeClient: redis,
-    useRedisPackage: false,
-    keyPrefix: `${config().REDIS_CHANNEL_PREFIX}:rl:${name}`,
-    points,
-    duration: WINDOW_S,
-    insuranceLimiter: new RateLimiterMemory({ points, duration: WINDOW_S }),
-  });
+  const inMemory = new RateLimiterMemory({ points, duration: WINDOW_S });
+  let made: RateLimiterAbstract = inMemory;
+  if (usesRedis(config())) {
+    redis ??= createRedis({ commandTimeout: COMMAND_TIMEOUT_MS });
+    made = new RateLimiterRedis({
+      storeClient: redis,
+      useRedisPackage: false,
+      keyPrefix: `${config().REDIS_CHANNEL_PREFIX}:rl:${name}`,
+      points,
+      duration: WINDOW_S,
+      insuranceLimiter: inMemory,
+    });
+  }
   limiters.set(name, made);
   return made;
 }
