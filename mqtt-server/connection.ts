@@ -15,6 +15,9 @@ export interface ConnectionLimits {
   maxBufferedBytes: number;
 }
 
+/** How many sent command ids a connection remembers (commands per device are few). */
+const SENT_COMMANDS_KEPT = 1000;
+
 /** What a granted subscription of commands covers: `me`, one named device, or (`+`) all of a gateway's. */
 type CommandsGrant = DeviceRef | "+";
 
@@ -32,6 +35,8 @@ export class Connection {
   closed = false;
   private readonly commandGrants = new Map<string, CommandsGrant>();
   private errorsSubscribed = false;
+  /** Commands already sent on this connection (newest last), so a race never sends one twice. */
+  private readonly sentCommands = new Set<number>();
   private inflight = 0;
   private paused = false;
   private readonly waiting: (() => void)[] = [];
@@ -138,8 +143,14 @@ export class Connection {
   sendCommand(command: WireCommand): boolean {
     const topic = this.commandTopicFor(command.device_id, command.id);
     if (!topic || this.closed) return false;
+    // A subscription's redelivery and a queued-command event can take the same command at once.
+    if (this.sentCommands.has(command.id)) return true;
     const payload = JSON.stringify({ method: command.name, params: command.params });
-    return this.send(topic, payload, 1);
+    if (!this.send(topic, payload, 1)) return false;
+    this.sentCommands.add(command.id);
+    if (this.sentCommands.size > SENT_COMMANDS_KEPT)
+      this.sentCommands.delete(this.sentCommands.values().next().value as number);
+    return true;
   }
 
   /**
