@@ -1,8 +1,8 @@
 // `npm start` (and `npm run dev`, with --dev): BoCloud's launcher. It settles which PostgreSQL
 // this install uses, starting the embedded one when that is it (scripts/launch/), decides
 // whether Redis is used, applies the migrations, and runs BoCloud's processes under
-// supervision — concurrently's own restart (with exponential backoff: 1 s, 2 s, 4 s … for each
-// process that dies), the others serving on meanwhile. Every process gets the same
+// supervision — concurrently's own restart (with exponential backoff: 1 s, 2 s, 4 s … up to
+// 30 s, for each process that dies), the others serving on meanwhile. Every process gets the same
 // DATABASE_URL and REDIS_URL. SIGTERM or SIGINT stops the processes, then the embedded
 // PostgreSQL, and exits.
 import { EventEmitter } from "node:events";
@@ -25,6 +25,7 @@ import { type OpenedDatabase, openDatabase } from "./launch/database.ts";
 import { hostPort } from "./launch/database-choice.ts";
 import { bocloudCommands } from "./launch/processes.ts";
 import { chooseRedis } from "./launch/redis-choice.ts";
+import { cappedScheduler } from "./launch/restart-scheduler.ts";
 import { migrate } from "./migrate.ts";
 
 const ROOT = projectRoot();
@@ -169,7 +170,12 @@ const { result } = createConcurrently(
       new LogOutput({ logger }),
       new LogExit({ logger }),
       new KillOnSignal({ process: stop as unknown as NodeJS.Process, abortController }),
-      new RestartProcess({ logger, delay: "exponential", tries: -1 }),
+      new RestartProcess({
+        logger,
+        delay: "exponential",
+        tries: -1,
+        scheduler: cappedScheduler(),
+      }),
     ],
   },
 );
