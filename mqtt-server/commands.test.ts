@@ -116,6 +116,25 @@ describe("commands over MQTT", () => {
     await again.endAsync();
   });
 
+  it("delivers an unanswered command again when the device subscribes again on the same connection, once", async () => {
+    const device = uniqueDevice("resub");
+    const token = await registerDevice(device);
+    const client = await connect(server.mqttUrl, { username: token });
+    const received = inbox(client);
+    await client.subscribeAsync("v1/devices/me/rpc/request/+", { qos: 1 });
+    const command = await queueCommand(device, { name: "ping", ttl_seconds: 60 });
+    await expect.poll(() => received.length).toBe(1);
+    await client.unsubscribeAsync("v1/devices/me/rpc/request/+");
+    await client.subscribeAsync("v1/devices/me/rpc/request/+", { qos: 1 });
+    await expect.poll(() => received.length).toBe(2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received.map((m) => m.topic)).toEqual([
+      `v1/devices/me/rpc/request/${command.id}`,
+      `v1/devices/me/rpc/request/${command.id}`,
+    ]);
+    await client.endAsync();
+  });
+
   it("round trip with mosquitto_sub and mosquitto_pub", async () => {
     const device = uniqueDevice("mosq-cmd");
     const token = await registerDevice(device);

@@ -35,7 +35,10 @@ export class Connection {
   closed = false;
   private readonly commandGrants = new Map<string, CommandsGrant>();
   private errorsSubscribed = false;
-  /** Commands already sent on this connection (newest last), so a race never sends one twice. */
+  /**
+   * Commands sent on this connection since its last subscription of commands (newest last), so a
+   * subscription's redelivery racing a queued-command event never sends one twice.
+   */
   private readonly sentCommands = new Set<number>();
   private inflight = 0;
   private paused = false;
@@ -95,8 +98,10 @@ export class Connection {
     }
   }
 
+  /** A subscription of commands (again) asks for the unanswered ones: they may be sent again. */
   grantCommands(filter: string, grant: CommandsGrant): void {
     this.commandGrants.set(filter, grant);
+    this.sentCommands.clear();
   }
 
   grantErrors(): void {

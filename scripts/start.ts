@@ -174,7 +174,7 @@ const { result } = createConcurrently(
         logger,
         delay: "exponential",
         tries: -1,
-        scheduler: cappedScheduler(),
+        scheduler: cappedScheduler({ stopping: abortController.signal }),
       }),
     ],
   },
