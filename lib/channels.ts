@@ -20,6 +20,14 @@ export function eventsChannel(): string {
  */
 export function notifyChannel(channel: string): string {
   if (Buffer.byteLength(channel) <= 63) return channel;
-  const digest = createHash("sha256").update(channel).digest("hex").slice(0, 32);
-  return `bocloud-${digest}:${channel.slice(channel.lastIndexOf(":") + 1)}`;
+  let name = digestNames.get(channel);
+  if (name === undefined) {
+    const digest = createHash("sha256").update(channel).digest("hex").slice(0, 32);
+    name = `bocloud-${digest}:${channel.slice(channel.lastIndexOf(":") + 1)}`;
+    digestNames.set(channel, name);
+  }
+  return name;
 }
+
+/** Long channel names' digests, worked out once (a process uses a handful of channels). */
+const digestNames = new Map<string, string>();

@@ -59,6 +59,13 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
+/** True for a failure that passes (PostgreSQL or a dependency away): worth trying again later. */
+export function isPassing(err: unknown): boolean {
+  return (
+    (err instanceof DomainError && err.failure === "unavailable") || isDatabaseUnavailable(err)
+  );
+}
+
 /** The database is down: a DomainError that says so, for code that catches its own calls. */
 const DATABASE_UNAVAILABLE_SECONDS = 5;
 export function databaseUnavailable(): DomainError {

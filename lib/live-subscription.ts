@@ -9,6 +9,8 @@ import { createRedis } from "./redis.ts";
 export interface LiveHandlers {
   /** Stored readings, a committed request at a time, in id order. */
   readings?: (readings: WireReading[]) => void;
+  /** Readings were stored (the message is not decoded: for those that read them elsewhere). */
+  readingsStored?: () => void;
   /** Status and command changes. */
   events?: (events: LiveEvent[]) => void;
   /** The subscription is up (again): what was published while it was down never comes. */
@@ -29,12 +31,15 @@ export interface LiveSubscription {
 export function subscribeLive(handlers: LiveHandlers): LiveSubscription {
   const readings = readingsChannel();
   const events = eventsChannel();
-  const channels = [handlers.readings && readings, handlers.events && events].filter(
-    (c): c is string => Boolean(c),
+  const wantsReadings = handlers.readings || handlers.readingsStored;
+  const channels = [wantsReadings && readings, handlers.events && events].filter((c): c is string =>
+    Boolean(c),
   );
   const message = (channel: string, text: string) => {
-    if (channel === readings) handlers.readings?.(JSON.parse(text) as WireReading[]);
-    else if (channel === events) handlers.events?.(JSON.parse(text) as LiveEvent[]);
+    if (channel === readings) {
+      handlers.readingsStored?.();
+      handlers.readings?.(JSON.parse(text) as WireReading[]);
+    } else if (channel === events) handlers.events?.(JSON.parse(text) as LiveEvent[]);
   };
   if (!usesRedis(config())) return listenPostgres(channels, { ...handlers, message });
   return subscribeRedis(channels, { ...handlers, message });

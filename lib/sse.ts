@@ -1,5 +1,3 @@
-import { DomainError, isDatabaseUnavailable } from "./errors.ts";
-
 // What every answer of /api/stream shares, from the stream sidecar and from the web app's
 // forwarder.
 
@@ -21,18 +19,6 @@ export const SSE_HEADERS = {
 /** An EventSource asks with `Accept: text/event-stream` (the WHATWG spec says it must). */
 export function wantsEventStream(accept: string | null | undefined): boolean {
   return /\btext\/event-stream\b/i.test(accept ?? "");
-}
-
-/**
- * Whether a failure is a passing one (a dependency down, a process starting): an EventSource
- * that gets anything but a 200 stream gives up for good (WHATWG: "fail the connection"), so it
- * is answered with a stream that only says when to come back (`retryLater`), and ends: the
- * client reconnects with its Last-Event-ID and misses nothing.
- */
-export function isPassing(err: unknown): boolean {
-  return (
-    (err instanceof DomainError && err.failure === "unavailable") || isDatabaseUnavailable(err)
-  );
 }
 
 /** The body of a stream that ends at once, telling the client to come back in RETRY_MS. */

@@ -51,12 +51,15 @@ export class CommandRouter {
     }
   }
 
-  /** On a subscription to commands (or one restored with its session): what waits for it. */
-  async deliverPending(connection: Connection): Promise<void> {
+  /**
+   * On a subscription to commands (`filters`, just granted) or the subscriptions restored with a
+   * session (none given: all of them): what waits for those devices, unanswered ones too.
+   */
+  async deliverPending(connection: Connection, filters?: string[]): Promise<void> {
     try {
       const principal = connection.identity?.principal;
-      const ids = connection.commandDeviceIds();
-      if (connection.takesAllCommands && principal?.kind === "gateway")
+      const { ids, all } = connection.commandScope(filters);
+      if (all && principal?.kind === "gateway")
         ids.push(...(await gatewayDeviceIds(principal.gatewayKey)));
       const taken = await takeForDelivery([...new Set(ids)], { redeliver: true });
       for (const command of taken) connection.sendCommand(command);
@@ -88,8 +91,14 @@ export class CommandRouter {
   /** While events cannot arrive (Redis away) and when they can again: whatever was queued. */
   private async catchUp(): Promise<void> {
     const connections = new Map<string, Connection>();
-    for (const c of this.index.all()) for (const id of c.commandDeviceIds()) connections.set(id, c);
     try {
+      for (const c of this.index.all()) {
+        const { ids, all } = c.commandScope();
+        const principal = c.identity?.principal;
+        if (all && principal?.kind === "gateway")
+          ids.push(...(await gatewayDeviceIds(principal.gatewayKey)));
+        for (const id of ids) if (!connections.has(id)) connections.set(id, c);
+      }
       const taken = await takeForDelivery([...connections.keys()]);
       for (const command of taken) connections.get(command.device_id)?.sendCommand(command);
     } catch (err) {

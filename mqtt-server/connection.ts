@@ -36,10 +36,11 @@ export class Connection {
   private readonly commandGrants = new Map<string, CommandsGrant>();
   private errorsSubscribed = false;
   /**
-   * Commands sent on this connection since its last subscription of commands (newest last), so a
-   * subscription's redelivery racing a queued-command event never sends one twice.
+   * Commands sent on this connection (id → device, newest last) since the device's commands were
+   * last subscribed to, so a subscription's redelivery racing a queued-command event never sends
+   * one twice.
    */
-  private readonly sentCommands = new Set<number>();
+  private readonly sentCommands = new Map<number, string>();
   private inflight = 0;
   private paused = false;
   private readonly waiting: (() => void)[] = [];
@@ -98,10 +99,12 @@ export class Connection {
     }
   }
 
-  /** A subscription of commands (again) asks for the unanswered ones: they may be sent again. */
+  /** A subscription of commands (again) asks for their unanswered ones: they may be sent again. */
   grantCommands(filter: string, grant: CommandsGrant): void {
     this.commandGrants.set(filter, grant);
-    this.sentCommands.clear();
+    const device = grant === "+" ? null : grant === ME ? this.deviceId : grant.id;
+    for (const [id, of] of this.sentCommands)
+      if (device === null || of === device) this.sentCommands.delete(id);
   }
 
   grantErrors(): void {
@@ -129,19 +132,22 @@ export class Connection {
     return null;
   }
 
-  /** Whether a wildcard grant (a gateway's) lets any of its devices' commands through. */
-  get takesAllCommands(): boolean {
-    return this.commandGrants.has(commandFilter("+"));
-  }
-
-  /** The devices whose commands it subscribed to by name (or as `me`). */
-  commandDeviceIds(): string[] {
+  /**
+   * The devices whose commands the given granted filters (default: all of its grants) name, and
+   * whether one of them is the wildcard of a gateway (every device of it).
+   */
+  commandScope(filters?: string[]): { ids: string[]; all: boolean } {
     const ids = new Set<string>();
-    for (const grant of this.commandGrants.values()) {
-      if (grant === ME && this.deviceId) ids.add(this.deviceId);
+    let all = false;
+    const grants = filters
+      ? filters.map((f) => this.commandGrants.get(f))
+      : [...this.commandGrants.values()];
+    for (const grant of grants) {
+      if (grant === "+") all = true;
+      else if (grant === ME && this.deviceId) ids.add(this.deviceId);
       else if (typeof grant === "object") ids.add(grant.id);
     }
-    return [...ids];
+    return { ids: [...ids], all };
   }
 
   /** Sends a command (QoS 1) if the connection subscribed to it; says whether it did. */
@@ -152,9 +158,9 @@ export class Connection {
     if (this.sentCommands.has(command.id)) return true;
     const payload = JSON.stringify({ method: command.name, params: command.params });
     if (!this.send(topic, payload, 1)) return false;
-    this.sentCommands.add(command.id);
+    this.sentCommands.set(command.id, command.device_id);
     if (this.sentCommands.size > SENT_COMMANDS_KEPT)
-      this.sentCommands.delete(this.sentCommands.values().next().value as number);
+      this.sentCommands.delete(this.sentCommands.keys().next().value as number);
     return true;
   }
 

@@ -11,7 +11,7 @@ import {
 } from "aedes";
 import { authorizeDevices } from "../lib/auth/device-principal.ts";
 import type { Config } from "../lib/config.ts";
-import { DomainError, isDatabaseUnavailable } from "../lib/errors.ts";
+import { DomainError, isPassing } from "../lib/errors.ts";
 import { MAX_BODY_BYTES } from "../lib/limits.ts";
 import { log } from "../lib/log.ts";
 import { liveTokenHashes } from "../lib/queries/live-token-hashes.ts";
@@ -33,9 +33,6 @@ export const MAX_PACKET_BYTES = MAX_BODY_BYTES + 4096;
 const CONNACK = { serverUnavailable: 3, badCredentials: 4 } as const;
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 1000;
-
-const isUnavailable = (err: unknown) =>
-  isDatabaseUnavailable(err) || (err instanceof DomainError && err.failure === "unavailable");
 
 const tooLate = () => new DomainError("unavailable", "Storing it took too long; send it again.", 1);
 
@@ -134,9 +131,11 @@ export class MqttListener {
     );
     broker.on("subscribe", (subs, client) => {
       const connection = this.connections.get(client);
-      const commands = (s: Subscription) =>
-        (s.qos as number) !== 128 && subscriptionTopic(s.topic)?.kind === "commands";
-      if (connection && subs.some(commands)) void this.commands.deliverPending(connection);
+      const commands = subs
+        .filter((s) => (s.qos as number) !== 128 && subscriptionTopic(s.topic)?.kind === "commands")
+        .map((s) => s.topic);
+      if (connection && commands.length > 0)
+        void this.commands.deliverPending(connection, commands);
     });
     broker.on("clientReady", (client) => {
       // Subscriptions restored with a session (clean=false) get what waits for them too.
@@ -255,8 +254,7 @@ export class MqttListener {
         );
         break;
       } catch (err) {
-        const again =
-          isUnavailable(err) && performance.now() + pause < deadline && !connection.closed;
+        const again = isPassing(err) && performance.now() + pause < deadline && !connection.closed;
         if (!again) return refusal(err);
         await sleep(pause);
       }

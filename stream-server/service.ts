@@ -10,7 +10,7 @@ import {
 import { hashToken } from "../lib/auth/tokens.ts";
 import { type Config, usesRedis } from "../lib/config.ts";
 import { disconnectDatabase } from "../lib/db.ts";
-import { DomainError, notFound } from "../lib/errors.ts";
+import { DomainError, isPassing, notFound } from "../lib/errors.ts";
 import type { LiveEvent } from "../lib/events.ts";
 import { writeHealth } from "../lib/health.ts";
 import { type LiveSubscription, subscribeLive } from "../lib/live-subscription.ts";
@@ -24,14 +24,7 @@ import {
 } from "../lib/queries/readings-by-id.ts";
 import type { WireReading } from "../lib/reading.ts";
 import { sleep } from "../lib/sleep.ts";
-import {
-  isPassing,
-  RETRY_MS,
-  retryHint,
-  retryLater,
-  SSE_HEADERS,
-  wantsEventStream,
-} from "../lib/sse.ts";
+import { RETRY_MS, retryHint, retryLater, SSE_HEADERS, wantsEventStream } from "../lib/sse.ts";
 import { StreamClient, toBroadcast } from "./client.ts";
 import { streamQuery } from "./params.ts";
 import { Sequencer } from "./sequencer.ts";

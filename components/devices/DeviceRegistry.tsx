@@ -213,13 +213,16 @@ export function DeviceRegistry({
   );
 }
 
-/** The devices as loaded, with the status changes that arrived live (every change is an event). */
+/**
+ * The devices as loaded, with the status changes that arrived live (every change is an event)
+ * where they are newer than what was loaded.
+ */
 function useLiveStatuses(loaded: WireDevice[], live: LiveStream): WireDevice[] {
   const [changes, setChanges] = useState<
     Record<string, Pick<WireDevice, "status" | "last_seen_at">>
   >({});
   useEffect(() => {
-    live.start();
+    live.start(0); // status events only: no readings from before
     const stop = live.subscribeEvents((e) => {
       if (e.type !== "status") return;
       setChanges((c) => ({
@@ -233,7 +236,14 @@ function useLiveStatuses(loaded: WireDevice[], live: LiveStream): WireDevice[] {
     };
   }, [live]);
   return useMemo(
-    () => loaded.map((d) => (changes[d.device_id] ? { ...d, ...changes[d.device_id] } : d)),
+    () =>
+      loaded.map((d) => {
+        const change = changes[d.device_id];
+        // ISO times: a reload after the change (a post since, say) wins over it.
+        return change && (change.last_seen_at ?? "") >= (d.last_seen_at ?? "")
+          ? { ...d, ...change }
+          : d;
+      }),
     [loaded, changes],
   );
 }

@@ -1,6 +1,5 @@
 "use client";
 
-import { useEffect, useState } from "react";
 import { describeAlarm } from "@/lib/alarms/describe.ts";
 import type { WireAlarm } from "@/lib/alarms/wire.ts";
 import { changeAlarm } from "../alarms/alarm-actions.ts";
@@ -9,6 +8,7 @@ import { useOpenAlarms } from "../alarms/use-open-alarms.ts";
 import { formatAgo, formatValue } from "./format.ts";
 import type { PanelRequest } from "./layout-store.ts";
 import { PanelFrame } from "./PanelFrame.tsx";
+import { useNow } from "./use-now.ts";
 
 /**
  * The alarms: active first (worst first), then acknowledged, then the recently cleared, live.
@@ -20,11 +20,7 @@ export function AlarmsPanel(props: {
   onClose: () => void;
 }) {
   const { alarms, error, setError, changed } = useOpenAlarms();
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const tick = setInterval(() => setNow(Date.now()), 5000);
-    return () => clearInterval(tick);
-  }, []);
+  const now = useNow(5000);
 
   const act = async (alarm: WireAlarm, action: "ack" | "clear") => {
     try {

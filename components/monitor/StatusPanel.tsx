@@ -8,6 +8,7 @@ import { formatAgo } from "./format.ts";
 import type { PanelRequest } from "./layout-store.ts";
 import { useLiveEvents, useLiveReadings } from "./live-context.tsx";
 import { PanelFrame } from "./PanelFrame.tsx";
+import { useNow } from "./use-now.ts";
 
 type DeviceRow = Pick<WireDevice, "device_id" | "name" | "status" | "last_seen_at">;
 
@@ -23,16 +24,11 @@ export function StatusPanel({
   const alarms = useAlarmCounts();
   // The registered devices once loaded, then kept current by live readings and status events.
   const [devices, setDevices] = useState<DeviceRow[] | null>(null);
-  const [now, setNow] = useState(() => Date.now());
+  const now = useNow(5000);
 
   useEffect(() => {
     if (registered.loaded) setDevices(registered.devices);
   }, [registered.loaded, registered.devices]);
-
-  useEffect(() => {
-    const tick = setInterval(() => setNow(Date.now()), 5000);
-    return () => clearInterval(tick);
-  }, []);
 
   const upsert = (changes: DeviceRow[]) =>
     setDevices((list) => {

@@ -191,11 +191,6 @@ export function TimeSeriesChart(props: {
   useEffect(() => {
     plot.current?.setData(data);
   });
-  const marksKey = JSON.stringify(props.marks ?? NO_MARKS);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: redrawn when the marks change
-  useEffect(() => {
-    plot.current?.setData(plot.current.data);
-  }, [marksKey]);
 
   return (
     <div

@@ -27,8 +27,9 @@ export class LiveStream {
 
   constructor(private readonly baseUrl = "/api/stream") {}
 
-  start(): void {
-    this.open(`${this.baseUrl}?backfill=${BACKFILL}`);
+  /** Opens the stream with the newest `backfill` readings first (0: only what comes next). */
+  start(backfill = BACKFILL): void {
+    this.open(`${this.baseUrl}?backfill=${backfill}`);
   }
 
   stop(): void {

@@ -35,16 +35,18 @@ export class RuleIndex<R extends ScopedRule = ScopedRule> {
     this.size = rules.length;
   }
 
-  matching(deviceId: string, sensorType: string): R[] {
-    const found = [
-      ...(this.bySensor.get(sensorKey(deviceId, sensorType)) ?? []),
-      ...(this.byType.get(sensorType) ?? []),
-      ...(this.byDevice.get(deviceId) ?? []),
-    ];
-    return found;
+  /** Called for every reading evaluated: a rule list is copied only when two scopes match. */
+  matching(deviceId: string, sensorType: string): readonly R[] {
+    const ofSensor = this.bySensor.get(sensorKey(deviceId, sensorType));
+    const ofType = this.byType.get(sensorType);
+    const ofDevice = this.byDevice.get(deviceId);
+    const found = [ofSensor, ofType, ofDevice].filter((list) => list !== undefined);
+    if (found.length <= 1) return found[0] ?? NONE;
+    return found.flat();
   }
 }
 
+const NONE: readonly never[] = [];
 const sensorKey = (deviceId: string, sensorType: string) => `${deviceId}\u0000${sensorType}`;
 
 /** The key of a rule and sensor: also the open alarm's open_key. */

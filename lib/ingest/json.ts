@@ -7,10 +7,13 @@ const MAYBE_FORBIDDEN = new RegExp(`${[...FORBIDDEN_KEYS].join("|")}|\\\\u`);
  * JSON from a device, the same for every transport (an HTTP body, an MQTT payload): UTF-8 only,
  * not empty, and no prototype keys anywhere. `what` names it in the error ("body", "payload").
  */
+/** Refuses bytes that are not UTF-8 (one decoder: it keeps no state between calls). */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 export function parseJson(bytes: Uint8Array, what = "body"): unknown {
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = UTF8.decode(bytes);
   } catch {
     throw invalid(`The ${what} is not valid UTF-8.`);
   }

@@ -11,8 +11,9 @@ const PART = /^~([0-9a-z]+):(\d+):(\d+):/;
 
 /** The payloads that carry `message`; `messageId` tells the parts of one message apart. */
 export function notifyPayloads(message: string, messageId: number): string[] {
+  if (Buffer.byteLength(message, "utf8") <= MAX_PAYLOAD_BYTES && !message.startsWith("~"))
+    return [message];
   const bytes = Buffer.from(message, "utf8");
-  if (bytes.length <= MAX_PAYLOAD_BYTES && !message.startsWith("~")) return [message];
   const parts: Buffer[] = [];
   for (let start = 0; start < bytes.length; ) {
     let end = Math.min(bytes.length, start + PART_BYTES);

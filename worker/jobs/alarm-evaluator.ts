@@ -158,7 +158,6 @@ export class AlarmEvaluator {
     memory: Memory,
     readings: readonly WireReading[],
   ): Promise<void> {
-    if (memory.rules.size === 0) return;
     const watched = new Set<number>();
     for (const r of readings) {
       if (watched.has(r.sensor_id)) continue;
@@ -188,7 +187,10 @@ export function alarmEvaluatorJob(opts: { batchSize?: number } = {}): Job {
     async run(signal) {
       const evaluator = new AlarmEvaluator(opts.batchSize);
       const wakeup = new Wakeup();
-      const live = subscribeLive({ readings: () => wakeup.wake(), ready: () => wakeup.wake() });
+      const live = subscribeLive({
+        readingsStored: () => wakeup.wake(),
+        ready: () => wakeup.wake(),
+      });
       try {
         while (!signal.aborted) {
           const evaluated = await evaluator.pass();
