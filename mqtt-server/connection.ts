@@ -5,8 +5,15 @@ import type { WireCommand } from "../lib/commands/wire.ts";
 import { log } from "../lib/log.ts";
 import type { Identity } from "./identity.ts";
 import { InOrder } from "./in-order.ts";
-import type { Refusal } from "./refusal.ts";
-import { commandFilter, commandTopic, type DeviceRef, ERRORS_TOPIC, ME } from "./topics.ts";
+import { errorMessage, type Refusal } from "./refusal.ts";
+import {
+  commandFilter,
+  commandPayload,
+  commandTopic,
+  type DeviceRef,
+  ERRORS_TOPIC,
+  ME,
+} from "./topics.ts";
 
 export interface ConnectionLimits {
   /** Publishes being handled at once; past it the socket is not read. */
@@ -156,7 +163,7 @@ export class Connection {
     if (!topic || this.closed) return false;
     // A subscription's redelivery and a queued-command event can take the same command at once.
     if (this.sentCommands.has(command.id)) return true;
-    const payload = JSON.stringify({ method: command.name, params: command.params });
+    const payload = commandPayload(command);
     if (!this.send(topic, payload, 1)) return false;
     this.sentCommands.set(command.id, command.device_id);
     if (this.sentCommands.size > SENT_COMMANDS_KEPT)
@@ -174,16 +181,8 @@ export class Connection {
   ): Promise<void> {
     log.debug({ client: this.client.id, topic: packet.topic, code: refusal.code }, refusal.message);
     if (!this.errorsSubscribed || this.closed) return Promise.resolve();
-    const message = {
-      topic: packet.topic,
-      ...(packet.messageId === undefined ? {} : { message_id: packet.messageId }),
-      error: { code: refusal.code, message: refusal.message },
-      ...(refusal.retryAfterSeconds === undefined
-        ? {}
-        : { retry_after_seconds: refusal.retryAfterSeconds }),
-    };
     return new Promise((resolve) => {
-      if (!this.send(ERRORS_TOPIC, JSON.stringify(message), 0, resolve)) resolve();
+      if (!this.send(ERRORS_TOPIC, errorMessage(packet, refusal), 0, resolve)) resolve();
     });
   }
 

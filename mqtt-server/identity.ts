@@ -1,6 +1,6 @@
 import { type DevicePrincipal, principalForToken } from "../lib/auth/device-principal.ts";
 import { hashToken } from "../lib/auth/tokens.ts";
-import { ID_PATTERN, MAX_ID_LENGTH } from "../lib/limits.ts";
+import { isDeviceId } from "./topics.ts";
 
 /** Who a connection is: the principal it writes as and the device `me` stands for. */
 export interface Identity {
@@ -24,8 +24,6 @@ export function readCredentials(username?: string, password?: Buffer): Credentia
   if (username) return { token: username, claimedId: null };
   return { token: null };
 }
-
-const isDeviceId = (s: string) => s.length <= MAX_ID_LENGTH && ID_PATTERN.test(s);
 
 /**
  * The connection's identity, or null for credentials that must be refused (CONNACK 4). In open

@@ -20,3 +20,18 @@ export function refusal(err: unknown): Refusal {
   const described = describeError(err);
   return { ...described, close: RETRYABLE.has(described.code) };
 }
+
+/** The message on an error topic telling a device why its publish of `packet.topic` was refused. */
+export function errorMessage(
+  packet: { topic: string | null; messageId?: number },
+  refusal: Omit<Refusal, "close">,
+): string {
+  return JSON.stringify({
+    topic: packet.topic,
+    ...(packet.messageId === undefined ? {} : { message_id: packet.messageId }),
+    error: { code: refusal.code, message: refusal.message },
+    ...(refusal.retryAfterSeconds === undefined
+      ? {}
+      : { retry_after_seconds: refusal.retryAfterSeconds }),
+  });
+}

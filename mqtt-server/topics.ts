@@ -1,3 +1,4 @@
+import type { WireCommand } from "../lib/commands/wire.ts";
 import { ID_PATTERN, MAX_ID_LENGTH } from "../lib/limits.ts";
 
 // BoCloud's MQTT topics (README, "MQTT"). `me` is the connection's own device; a gateway (or a
@@ -24,9 +25,12 @@ export type SubscriptionTopic =
   /** Commands of every device the gateway writes for: v1/devices/+/rpc/request/+. */
   | { kind: "commands"; device: "+" };
 
+/** A device id as the ingest schema takes it (ID_PATTERN, at most MAX_ID_LENGTH). */
+export const isDeviceId = (s: string) => s.length <= MAX_ID_LENGTH && ID_PATTERN.test(s);
+
 function deviceRef(level: string): DeviceRef | null {
   if (level === ME) return ME;
-  return level.length <= MAX_ID_LENGTH && ID_PATTERN.test(level) ? { id: level } : null;
+  return isDeviceId(level) ? { id: level } : null;
 }
 
 const COMMAND_ID = /^[1-9]\d{0,17}$/;
@@ -72,6 +76,16 @@ export function subscriptionTopic(filter: string): SubscriptionTopic | null {
 /** The filter a subscription of the commands of `device` is made with. */
 export function commandFilter(device: DeviceRef | "+"): string {
   return `v1/devices/${device === ME ? ME : device === "+" ? "+" : device.id}/rpc/request/+`;
+}
+
+/** Where a device named learns why a publish for it was refused (ERRORS_TOPIC for `me`). */
+export function errorsTopic(device: DeviceRef): string {
+  return device === ME ? ERRORS_TOPIC : `v1/devices/${device.id}/errors`;
+}
+
+/** What a command is published as: ThingsBoard's RPC request. */
+export function commandPayload(command: WireCommand): string {
+  return JSON.stringify({ method: command.name, params: command.params });
 }
 
 /** Where a command goes: to `me`, or to the device named. */

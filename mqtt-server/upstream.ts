@@ -12,8 +12,8 @@ import { deviceGateways } from "../lib/queries/device-gateways.ts";
 
 import type { Identity } from "./identity.ts";
 import { handleMessage } from "./messages.ts";
-import { refusal } from "./refusal.ts";
-import { commandTopic, DATA_TOPIC, publishTopic } from "./topics.ts";
+import { errorMessage, refusal } from "./refusal.ts";
+import { commandPayload, commandTopic, DATA_TOPIC, errorsTopic, publishTopic } from "./topics.ts";
 
 /** Where refusals of bocloud/v1/data go on the upstream broker (it has no `me`). */
 const DATA_ERRORS_TOPIC = "bocloud/v1/errors";
@@ -163,15 +163,11 @@ export class Upstream {
     } catch (err) {
       const refused = refusal(err);
       const target = publishTopic(topic);
-      const errorsTopic =
+      const errors =
         target && target.kind !== "data" && target.device !== "me"
-          ? `v1/devices/${target.device.id}/errors`
+          ? errorsTopic(target.device)
           : DATA_ERRORS_TOPIC;
-      const message = JSON.stringify({
-        topic,
-        error: { code: refused.code, message: refused.message },
-      });
-      client.publish(`${this.prefix}${errorsTopic}`, message, { qos: 0 });
+      client.publish(`${this.prefix}${errors}`, errorMessage({ topic }, refused), { qos: 0 });
       if (!refused.close) return true;
       log.warn({ err: refused.message, topic }, "upstream message not taken; it is sent again");
       client.stream.destroy();
@@ -204,7 +200,7 @@ export class Upstream {
     const client = this.clients.find((c) => c.connected);
     for (const command of commands) {
       const topic = `${this.prefix}${commandTopic({ id: command.device_id }, command.id)}`;
-      const payload = JSON.stringify({ method: command.name, params: command.params });
+      const payload = commandPayload(command);
       // MQTT.js keeps a QoS 1 publish until the broker acknowledges it, across reconnects.
       (client ?? this.clients[0])?.publish(topic, payload, { qos: 1 });
     }

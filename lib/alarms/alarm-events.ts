@@ -20,9 +20,14 @@ export function batchEvents(
   });
 }
 
-/** What webhooks are told: raised, acknowledged and cleared; never the repeats. */
+/** Whether webhooks are told of a change: raised, acknowledged and cleared; never the repeats. */
+export const notifies = (
+  e: AlarmEvent,
+): e is AlarmEvent & { change: Exclude<AlarmEvent["change"], "updated"> } => e.change !== "updated";
+
+/** The webhook notifications of a batch of alarm events. */
 export function notificationsOf(events: readonly AlarmEvent[]): Notification[] {
   return events.flatMap((e) =>
-    e.change === "updated" ? [] : [{ event: `alarm.${e.change}` as const, alarm: e.alarm }],
+    notifies(e) ? [{ event: `alarm.${e.change}` as const, alarm: e.alarm }] : [],
   );
 }

@@ -61,7 +61,8 @@ export function step(
     if (breach === null) return { state };
     if (!breach) return { state: state.pendingSince === null ? state : NORMAL };
     const since = state.pendingSince ?? ts;
-    if (ts - since < rule.forMs) return { state: { ...state, pendingSince: since } };
+    if (ts - since < rule.forMs)
+      return { state: state.pendingSince === since ? state : { ...state, pendingSince: since } };
     const alarm: OpenAlarm = {
       id: null,
       startedTs: since,
@@ -80,7 +81,8 @@ export function step(
   if (clears === null) return { state };
   if (clears) {
     const since = state.clearingSince ?? ts;
-    if (ts - since < rule.clearForMs) return { state: { ...state, clearingSince: since } };
+    if (ts - since < rule.clearForMs)
+      return { state: state.clearingSince === since ? state : { ...state, clearingSince: since } };
     return { state: NORMAL, transition: { kind: "cleared", alarm: state.open, clearedTs: ts } };
   }
   // Between the two thresholds (hysteresis), or breaching again: the clearing run is over.

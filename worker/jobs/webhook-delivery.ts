@@ -1,3 +1,4 @@
+import { notifies } from "../../lib/alarms/alarm-events.ts";
 import { postWebhook } from "../../lib/alarms/post-webhook.ts";
 import { retryDelayMs } from "../../lib/alarms/retry.ts";
 import { messageBody, messageHeaders } from "../../lib/alarms/webhook-message.ts";
@@ -59,7 +60,7 @@ export function webhookDeliveryJob(): Job {
       const wakeup = new Wakeup();
       const live = subscribeLive({
         events: (events) => {
-          if (events.some((e) => e.type === "alarm" && e.change !== "updated")) wakeup.wake();
+          if (events.some((e) => e.type === "alarm" && notifies(e))) wakeup.wake();
         },
       });
       try {
